@@ -1,0 +1,144 @@
+/**
+ * An ActorRef is an address (a stable path) plus a way to deliver to it. The local mailbox
+ * is one delivery; a remote node will be another, so nothing here assumes the target lives
+ * in this process. Refs are typed by the actor's class: a wrong message name or argument
+ * is a compile error, and the reply type of `ask` is inferred from the handler.
+ */
+import { checkDuration, checkKnownKeys, checkObject, checkSignal } from "../validation.js";
+import type { Actor } from "./actor.js";
+import type { ArgsOf, MessageName, ReplyOf } from "./protocol.js";
+
+/** Per-call options for `ask` (and `send`), set through `ref.with(...)`. */
+export interface AskOptions {
+  /**
+   * The caller's whole wait, from the call until the reply, in ms. On expiry the ask
+   * rejects with AskTimeoutError and, if the message has not started, it is withdrawn.
+   * `Infinity` waits forever.
+   * @default the system's `askTimeout` (5000 ms)
+   */
+  readonly timeout?: number;
+  /**
+   * The longest time the message may wait in the mailbox (or for room in a backpressured
+   * one) before it starts; on expiry it is withdrawn and the ask rejects with
+   * QueueTimeoutError.
+   * @default no separate limit (only `timeout`)
+   */
+  readonly queueTimeout?: number;
+  /**
+   * The longest time the handler may run once started; on expiry the ask rejects with
+   * RunTimeoutError (the handler itself cannot be interrupted and keeps the actor busy).
+   * @default no separate limit (only `timeout`)
+   */
+  readonly runTimeout?: number;
+  /** Cancels the ask: a queued message is withdrawn, the ask rejects with AskAbortedError. */
+  readonly signal?: AbortSignal;
+}
+
+const ASK_OPTION_KEYS = ["timeout", "queueTimeout", "runTimeout", "signal"] as const;
+
+/** Validates ask options; throws InvalidOptionError naming the bad option. */
+export function checkAskOptions(options: unknown): asserts options is AskOptions {
+  checkObject("options", options);
+  if (options === undefined) return;
+  const o = options as Record<string, unknown>;
+  checkKnownKeys("options", o, ASK_OPTION_KEYS);
+  checkDuration("timeout", o["timeout"], true);
+  checkDuration("queueTimeout", o["queueTimeout"], true);
+  checkDuration("runTimeout", o["runTimeout"], true);
+  checkSignal("signal", o["signal"]);
+}
+
+/** How messages reach an actor: the local cell implements it, a remote node will too. */
+export interface Delivery {
+  readonly path: string;
+  readonly name: string;
+  tell(method: string, args: unknown[]): void;
+  ask(method: string, args: unknown[], options: AskOptions | undefined): Promise<unknown>;
+  send(method: string, args: unknown[], options: AskOptions | undefined): Promise<void>;
+  /** False once the actor has stopped (a remote delivery may not know). */
+  readonly alive: boolean;
+}
+
+/** The delivery behind a ref, for the runtime only (set by ActorRef's static block). */
+export let deliveryOf!: (ref: ActorRef<Actor>) => Delivery;
+
+/** A typed handle to an actor. Cheap to copy and compare by `path`. */
+export class ActorRef<A extends Actor = Actor> {
+  readonly #delivery: Delivery;
+  readonly #options: AskOptions | undefined;
+
+  /** @internal Refs come from spawn, lookup or the registry, never from user code. */
+  constructor(delivery: Delivery, options?: AskOptions) {
+    this.#delivery = delivery;
+    this.#options = options;
+  }
+
+  /** The actor's full path, e.g. `/user/app/workers/w1`. Stable; usable as an id. */
+  get path(): string {
+    return this.#delivery.path;
+  }
+
+  /** The last segment of the path. */
+  get name(): string {
+    return this.#delivery.name;
+  }
+
+  /** False once the actor has stopped. */
+  get alive(): boolean {
+    return this.#delivery.alive;
+  }
+
+  /**
+   * Fire and forget. Messages from one sender to one receiver arrive in order. Throws
+   * UnknownMessageError for a method the actor does not have and MailboxFullError when a
+   * bounded mailbox refuses; a message to a stopped actor becomes a dead letter.
+   */
+  tell<K extends MessageName<A>>(method: K, ...args: ArgsOf<A[K]>): void {
+    this.#delivery.tell(method, args);
+  }
+
+  /**
+   * Sends a message and resolves with the handler's (awaited) return value. Rejects with the
+   * handler's error if it throws, with AskTimeoutError / QueueTimeoutError / RunTimeoutError
+   * past each deadline, AskAbortedError when its signal aborts, and ActorStoppedError at once
+   * when the actor is stopped.
+   */
+  ask<K extends MessageName<A>>(method: K, ...args: ArgsOf<A[K]>): Promise<ReplyOf<A[K]>> {
+    return this.#delivery.ask(method, args, this.#options) as Promise<ReplyOf<A[K]>>;
+  }
+
+  /**
+   * Tell that waits for room: resolves once the message is in the mailbox. With the
+   * `backpressure` overflow policy this is how producers are slowed down; with other
+   * policies it behaves like tell and resolves at once. Honours `queueTimeout`, `timeout`
+   * and `signal` of the view for the wait.
+   */
+  send<K extends MessageName<A>>(method: K, ...args: ArgsOf<A[K]>): Promise<void> {
+    return this.#delivery.send(method, args, this.#options);
+  }
+
+  /**
+   * A view of this ref with per-call options: `ref.with({ timeout: 100, signal }).ask(...)`.
+   * Options merge over this view's; the view is cheap and shares the actor.
+   */
+  with(options: AskOptions): ActorRef<A> {
+    checkAskOptions(options);
+    return new ActorRef<A>(
+      this.#delivery,
+      this.#options === undefined ? options : { ...this.#options, ...options },
+    );
+  }
+
+  /** True when both refs point at the same actor. */
+  equals(other: ActorRef<Actor>): boolean {
+    return other.#delivery === this.#delivery;
+  }
+
+  toString(): string {
+    return `ActorRef(${this.path})`;
+  }
+
+  static {
+    deliveryOf = (ref) => ref.#delivery;
+  }
+}

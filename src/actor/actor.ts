@@ -1,0 +1,109 @@
+/**
+ * The base class of every actor. An actor is a class: its public methods are its protocol
+ * (the messages it accepts), a return value is the reply to an ask, and the protected hooks
+ * below are its lifecycle, which TypeScript keeps out of the protocol. One message runs at a
+ * time unless the actor was spawned with `concurrency: n`.
+ *
+ * ```ts
+ * class Counter extends Actor {
+ *   #count = 0;
+ *   inc(by = 1) { this.#count += by; }
+ *   get() { return this.#count; }
+ * }
+ * ```
+ */
+import { NoActorContextError } from "../errors.js";
+import type { ActorRef } from "./actor-ref.js";
+import type { ActorCell } from "./cell.js";
+import type { ActorContext } from "./context.js";
+import type { Timers } from "./timers.js";
+
+/** Why a watched actor terminated, as passed to `onTerminated`. */
+export type TerminationReason =
+  | { readonly kind: "stopped" }
+  | { readonly kind: "failed"; readonly error: Error }
+  | { readonly kind: "shutdown" };
+
+/** Calls into the protected hooks, for the runtime only (set by the class's static block). */
+export interface Lifecycle {
+  onStart(actor: Actor): unknown;
+  onStop(actor: Actor): unknown;
+  onRestart(actor: Actor, error: Error): unknown;
+  onTerminated(actor: Actor, ref: ActorRef, reason: TerminationReason): unknown;
+  bind(actor: Actor, cell: ActorCell): void;
+  cellOf(actor: Actor): ActorCell | null;
+}
+
+export let lifecycle!: Lifecycle;
+
+let constructing: ActorCell | null = null;
+
+/** Runs an actor factory so that the actor's constructor can already use its context. */
+export function constructWith<T>(cell: ActorCell, factory: () => T): T {
+  const outer = constructing;
+  constructing = cell;
+  try {
+    return factory();
+  } finally {
+    constructing = outer;
+  }
+}
+
+export abstract class Actor {
+  #cell: ActorCell | null;
+
+  constructor() {
+    this.#cell = constructing;
+  }
+
+  /** This actor's own ref (to pass to others, or to tell itself). */
+  protected get self(): ActorRef<this> {
+    return this.#context("self").ref;
+  }
+
+  /** Spawn children, stop, watch, stash, and the actor's place in the tree. */
+  protected get context(): ActorContext<this> {
+    return this.#context("context").context;
+  }
+
+  /** Keyed timers that send messages to this actor; cancelled on stop and restart. */
+  protected get timers(): Timers<this> {
+    return this.#context("timers").timers;
+  }
+
+  /**
+   * Runs before the first message, and again after each restart (following `onRestart`).
+   * Messages wait until it settles. If it throws, the actor fails and its supervisor decides.
+   */
+  protected onStart(): void | Promise<void> {}
+
+  /**
+   * Runs once when the actor stops, and on the old instance before a restart, after its
+   * children have stopped. An error here is reported as a failure event; the stop completes.
+   */
+  protected onStop(): void | Promise<void> {}
+
+  /** Runs on the new instance after a restart, before `onStart`, with the failure that caused it. */
+  protected onRestart(_error: Error): void | Promise<void> {}
+
+  /** Runs when an actor this one watches (`context.watch(ref)`) has stopped. */
+  protected onTerminated(_ref: ActorRef, _reason: TerminationReason): void | Promise<void> {}
+
+  #context(what: string): ActorCell {
+    if (this.#cell === null) throw new NoActorContextError(`this.${what}`);
+    return this.#cell;
+  }
+
+  static {
+    lifecycle = {
+      onStart: (actor) => actor.onStart(),
+      onStop: (actor) => actor.onStop(),
+      onRestart: (actor, error) => actor.onRestart(error),
+      onTerminated: (actor, ref, reason) => actor.onTerminated(ref, reason),
+      bind: (actor, cell) => {
+        actor.#cell = cell;
+      },
+      cellOf: (actor) => actor.#cell,
+    };
+  }
+}

@@ -1,0 +1,937 @@
+/**
+ * The engine behind one actor: its mailbox, its current instance, its lifecycle status and
+ * its place in the tree. The Actor class and ActorRef are thin public faces over it.
+ *
+ * Status, checked by every entry point:
+ * - `starting`: created; `onRestart`/`onStart` have not finished. Messages queue.
+ * - `running`: handles messages, one at a time (or up to `concurrency` async handlers).
+ * - `suspended`: a failure is with the supervisor. Messages queue.
+ * - `restarting`: children and the old instance are stopping; a new one is being made.
+ * - `stopping` / `stopped`: takes no more messages; tell → dead letter, ask → ActorStoppedError.
+ *
+ * A stop request first sets `closing` (new messages are refused), lets in-flight handlers
+ * finish (and, when draining, the queued messages too) until the deadline, rejects whatever
+ * is left, stops the children in reverse start order, runs `onStop`, and tells the watchers.
+ */
+import {
+  ActorStartError,
+  ActorStoppedError,
+  AskAbortedError,
+  DuplicateNameError,
+  InvalidOptionError,
+  MailboxFullError,
+  MessageDroppedError,
+  ShutdownTimeoutError,
+  StashOutsideHandlerError,
+  StashOverflowError,
+  SystemShutDownError,
+  UnknownMessageError,
+  toError,
+  type DropReason,
+} from "../errors.js";
+import { Envelope, STARTED, STASHED, WITHDRAWN, type EnvelopeState } from "../mailbox/envelope.js";
+import { Mailbox } from "../mailbox/mailbox.js";
+import { RingBuffer } from "../mailbox/ring-buffer.js";
+import type { Schedulable } from "../dispatch/dispatcher.js";
+import type { FailurePhase } from "../system/events.js";
+import type { Runtime } from "../system/runtime.js";
+import { RestartWindow } from "../supervision/restart-window.js";
+import { defaultStrategy } from "../supervision/strategy.js";
+import { decideFailure } from "../supervision/decide.js";
+import { Actor, constructWith, lifecycle, type TerminationReason } from "./actor.js";
+import { ActorRef, deliveryOf, type AskOptions, type Delivery } from "./actor-ref.js";
+import { PendingAsk, type AskTarget } from "./ask.js";
+import { SendWait } from "./send-wait.js";
+import { toFactory, type ActorClass, type ActorFactory } from "./factory.js";
+import { STATUS_NAMES, type ActorSnapshot, type ActorStatus } from "./snapshot.js";
+import { ActorContext } from "./context.js";
+import { protocolOf } from "./protocol.js";
+import { Timers, type TimerOwner } from "./timers.js";
+import {
+  checkActorName,
+  resolveSpawnOptions,
+  type ResolvedSpawnOptions,
+  type SpawnOptions,
+} from "./spawn-options.js";
+
+const STARTING = 0;
+const RUNNING = 1;
+const SUSPENDED = 2;
+const RESTARTING = 3;
+const STOPPING = 4;
+const STOPPED = 5;
+type Status = 0 | 1 | 2 | 3 | 4 | 5;
+
+interface TerminatedNotice {
+  readonly watchee: ActorCell;
+  readonly reason: TerminationReason;
+}
+
+/** Rarely used state, allocated on first use so that an idle actor stays small. */
+class Extras {
+  watchers: Set<ActorCell> | null = null;
+  watching: Set<ActorCell> | null = null;
+  timers: Timers | null = null;
+  stash: RingBuffer<Envelope> | null = null;
+  context: ActorContext | null = null;
+  restartWindow: RestartWindow | null = null;
+  /** The failure to pass to `onRestart` on the next start. */
+  restartError: Error | null = null;
+  /** Asks whose async handler is running (rejected if a stop deadline passes). */
+  running: Set<PendingAsk> | null = null;
+  notices: RingBuffer<TerminatedNotice> | null = null;
+  stopPromise: Promise<void> | null = null;
+  idleWaiter: (() => void) | null = null;
+  termination: TerminationReason | null = null;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
+  readonly runtime: Runtime;
+  readonly parent: ActorCell | null;
+  readonly name: string;
+  readonly ref: ActorRef;
+  readonly mailbox: Mailbox;
+  readonly #factory: () => Actor;
+  readonly #options: ResolvedSpawnOptions;
+  #instance!: Actor;
+  #protocol!: ReadonlySet<string>;
+  #status: Status = STARTING;
+  scheduled = false;
+  #inFlight = 0;
+  /** A lifecycle hook's promise is pending: nothing else runs. */
+  #hookBusy = false;
+  /** A stop was requested: new messages are refused. */
+  #closing = false;
+  /** While closing, keep processing queued messages. */
+  #draining = false;
+  /** Bumped on restart and stop, so late settlements of old handlers are ignored. */
+  #incarnation = 0;
+  #current: Envelope | null = null;
+  #children: Map<string, ActorCell> | null = null;
+  #path: string | null = null;
+  #x: Extras | null = null;
+  processed = 0;
+  failed = 0;
+  restarts = 0;
+
+  constructor(
+    runtime: Runtime,
+    parent: ActorCell | null,
+    name: string,
+    factory: () => Actor,
+    options: ResolvedSpawnOptions,
+  ) {
+    this.runtime = runtime;
+    this.parent = parent;
+    this.name = name;
+    this.#factory = factory;
+    this.#options = options;
+    this.mailbox = new Mailbox(options.capacity, options.overflow);
+    this.ref = new ActorRef(this);
+  }
+
+  // ---------------------------------------------------------------- identity and state
+
+  get path(): string {
+    return (this.#path ??=
+      this.parent === null ? `/${this.name}` : `${this.parent.path}/${this.name}`);
+  }
+
+  get alive(): boolean {
+    return this.#status !== STOPPED;
+  }
+
+  get status(): ActorStatus {
+    return STATUS_NAMES[this.#status] as ActorStatus;
+  }
+
+  get mailboxDepth(): number {
+    return this.mailbox.size;
+  }
+
+  get instance(): Actor {
+    return this.#instance;
+  }
+
+  get children(): IterableIterator<ActorCell> {
+    return (this.#children ?? new Map<string, ActorCell>()).values();
+  }
+
+  child(name: string): ActorCell | undefined {
+    return this.#children?.get(name);
+  }
+
+  get context(): ActorContext {
+    const x = this.#extras();
+    return (x.context ??= new ActorContext(this, cellOf));
+  }
+
+  get timers(): Timers {
+    const x = this.#extras();
+    return (x.timers ??= new Timers(this, this.runtime.clock));
+  }
+
+  get stashSize(): number {
+    return this.#x?.stash?.length ?? 0;
+  }
+
+  snapshot(): ActorSnapshot {
+    return {
+      path: this.path,
+      name: this.name,
+      status: this.status,
+      mailbox: this.mailbox.size,
+      waitingSenders: this.mailbox.waitingSenders,
+      stashed: this.stashSize,
+      inFlight: this.#inFlight,
+      processed: this.processed,
+      failed: this.failed,
+      restarts: this.restarts,
+      children: [...this.children].map((c) => c.snapshot()),
+    };
+  }
+
+  #extras(): Extras {
+    return (this.#x ??= new Extras());
+  }
+
+  /** Creates the first instance; throws ActorStartError if the factory throws. */
+  create(): void {
+    this.#instance = this.#makeInstance();
+    this.runtime.dispatcher.schedule(this);
+  }
+
+  #makeInstance(): Actor {
+    let instance: unknown;
+    try {
+      instance = constructWith(this, this.#factory);
+    } catch (error) {
+      throw new ActorStartError(this.path, error);
+    }
+    if (!(instance instanceof Actor)) {
+      throw new ActorStartError(
+        this.path,
+        new InvalidOptionError(
+          "factory",
+          "a function returning an instance of an Actor subclass",
+          instance,
+        ),
+      );
+    }
+    const bound = lifecycle.cellOf(instance);
+    if (bound !== null && bound !== this) {
+      throw new ActorStartError(
+        this.path,
+        new InvalidOptionError(
+          "factory",
+          "a function returning a new actor instance on each call",
+          instance,
+        ),
+      );
+    }
+    lifecycle.bind(instance, this);
+    this.#protocol = protocolOf(instance, Actor.prototype);
+    return instance;
+  }
+
+  // ---------------------------------------------------------------- delivery
+
+  checkMethod(method: string): void {
+    if (!this.#protocol.has(method))
+      throw new UnknownMessageError(this.path, method, [...this.#protocol]);
+  }
+
+  /** The error for a message that arrives after the actor began stopping. */
+  #stoppedError(method: string): Error {
+    return this.runtime.terminated
+      ? new SystemShutDownError(this.runtime.name, `Sending "${method}" to ${this.path}`)
+      : new ActorStoppedError(this.path, method);
+  }
+
+  tell(method: string, args: unknown[]): void {
+    if (this.#closing) {
+      if (this.runtime.terminated) throw this.#stoppedError(method);
+      this.runtime.deadLetter(
+        this.path,
+        method,
+        args,
+        this.runtime.closed ? "shutdown" : "actor-stopped",
+      );
+      return;
+    }
+    if (!this.#protocol.has(method)) this.checkMethod(method);
+    const envelope = new Envelope(method, args, null);
+    const mailbox = this.mailbox;
+    if (mailbox.hasRoom) mailbox.push(envelope);
+    else this.#overflow(envelope, true);
+    if (!this.scheduled) this.#afterWork();
+  }
+
+  ask(method: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
+    if (this.#closing) return Promise.reject(this.#stoppedError(method));
+    if (!this.#protocol.has(method))
+      return Promise.reject(new UnknownMessageError(this.path, method, [...this.#protocol]));
+    let timeout = this.runtime.askTimeout;
+    let queueTimeout = Infinity;
+    let runTimeout = Infinity;
+    let signal: AbortSignal | undefined;
+    if (options !== undefined) {
+      timeout = options.timeout ?? timeout;
+      queueTimeout = options.queueTimeout ?? Infinity;
+      runTimeout = options.runTimeout ?? Infinity;
+      signal = options.signal;
+      if (signal?.aborted === true)
+        return Promise.reject(new AskAbortedError(this.path, method, false, signal.reason));
+    }
+    const ask = new PendingAsk(
+      this,
+      this.runtime.deadlines,
+      timeout,
+      queueTimeout,
+      runTimeout,
+      signal,
+    );
+    const envelope = new Envelope(method, args, ask);
+    ask.envelope = envelope;
+    const mailbox = this.mailbox;
+    if (mailbox.hasRoom) mailbox.push(envelope);
+    else if (mailbox.overflow === "backpressure") {
+      mailbox.wait({ envelope, admitted: null, refused: null });
+      this.#emitOverflow();
+    } else this.#overflow(envelope, false);
+    if (!this.scheduled) this.#afterWork();
+    return ask.promise;
+  }
+
+  send(method: string, args: unknown[], options: AskOptions | undefined): Promise<void> {
+    if (this.#closing) return Promise.reject(this.#stoppedError(method));
+    if (!this.#protocol.has(method))
+      return Promise.reject(new UnknownMessageError(this.path, method, [...this.#protocol]));
+    const mailbox = this.mailbox;
+    if (mailbox.hasRoom || mailbox.overflow !== "backpressure") {
+      try {
+        this.tell(method, args);
+      } catch (error) {
+        return Promise.reject(toError(error, this.path));
+      }
+      return Promise.resolve();
+    }
+    this.#emitOverflow();
+    return new Promise<void>((resolve, reject) => {
+      const envelope = new Envelope(method, args, null);
+      const wait = new SendWait(this, envelope, options, resolve, reject);
+      mailbox.wait({ envelope, admitted: () => wait.admitted(), refused: (e) => wait.refused(e) });
+    });
+  }
+
+  /** Applies the overflow policy to a message that found the mailbox full. */
+  #overflow(envelope: Envelope, isTell: boolean): void {
+    const mailbox = this.mailbox;
+    this.#emitOverflow();
+    switch (mailbox.overflow) {
+      case "reject":
+      case "backpressure": {
+        const error = new MailboxFullError(
+          this.path,
+          mailbox.capacity,
+          mailbox.overflow === "backpressure"
+            ? 'use "await ref.send(...)" to wait for room'
+            : undefined,
+        );
+        if (isTell) throw error;
+        envelope.ask?.reject(error);
+        return;
+      }
+      case "drop-newest":
+        this.#drop(envelope, "dropped-newest");
+        return;
+      case "drop-oldest": {
+        const oldest = mailbox.shift();
+        if (oldest !== undefined) this.#drop(oldest, "dropped-oldest");
+        mailbox.push(envelope);
+        return;
+      }
+      default:
+        mailbox.overflow satisfies never;
+    }
+  }
+
+  #drop(envelope: Envelope, reason: DropReason): void {
+    envelope.state = WITHDRAWN;
+    envelope.ask?.reject(new MessageDroppedError(this.path, envelope.method, reason));
+    this.runtime.deadLetter(this.path, envelope.method, envelope.args, reason);
+  }
+
+  #emitOverflow(): void {
+    if (this.runtime.listening("overflow"))
+      this.runtime.emit("overflow", {
+        path: this.path,
+        policy: this.mailbox.overflow,
+        capacity: this.mailbox.capacity,
+      });
+  }
+
+  withdraw(envelope: Envelope, reason: "timed-out" | "aborted"): boolean {
+    let withdrawn: boolean;
+    if (envelope.state === STASHED) {
+      envelope.state = WITHDRAWN;
+      withdrawn = true;
+    } else {
+      withdrawn = this.mailbox.withdraw(envelope);
+      if (withdrawn && this.mailbox.waitingSenders > 0) {
+        this.mailbox.admitWaiting();
+        if (!this.scheduled) this.#afterWork();
+      }
+    }
+    if (withdrawn) this.runtime.deadLetter(this.path, envelope.method, envelope.args, reason);
+    return withdrawn;
+  }
+
+  enqueueSelf(method: string, args: unknown[]): Envelope | null {
+    if (this.#closing) return null;
+    const envelope = new Envelope(method, args, null);
+    if (this.mailbox.hasRoom) this.mailbox.push(envelope);
+    else {
+      try {
+        this.#overflow(envelope, true);
+      } catch {
+        this.runtime.deadLetter(this.path, method, args, "mailbox-full");
+        return null;
+      }
+    }
+    if (!this.scheduled) this.#afterWork();
+    return envelope;
+  }
+
+  withdrawTimerMessage(envelope: Envelope): void {
+    if (this.mailbox.withdraw(envelope) && this.mailbox.waitingSenders > 0)
+      this.mailbox.admitWaiting();
+  }
+
+  // ---------------------------------------------------------------- processing
+
+  runTurn(limit: number): number {
+    if (this.#x?.notices != null && this.#x.notices.length > 0) this.#processNotices();
+    if (this.#status === STARTING && !this.#hookBusy) this.#start();
+    const mailbox = this.mailbox;
+    const concurrency = this.#options.concurrency;
+    let n = 0;
+    while (
+      n < limit &&
+      this.#status === RUNNING &&
+      !this.#hookBusy &&
+      this.#inFlight < concurrency &&
+      (!this.#closing || this.#draining)
+    ) {
+      const envelope = mailbox.shift();
+      if (envelope === undefined) break;
+      n++;
+      this.#invoke(envelope);
+      if (this.#x?.notices != null && this.#x.notices.length > 0) this.#processNotices();
+    }
+    if (mailbox.waitingSenders > 0 && (!this.#closing || this.#draining)) mailbox.admitWaiting();
+    this.#afterWork();
+    return n;
+  }
+
+  /** Reschedules if there is runnable work, else wakes a stop that waits for idleness. */
+  #afterWork(): void {
+    if (this.#hasRunnableWork()) this.runtime.dispatcher.schedule(this);
+    else if (this.#x?.idleWaiter != null && this.#isIdle()) {
+      const wake = this.#x.idleWaiter;
+      this.#x.idleWaiter = null;
+      wake();
+    }
+  }
+
+  #hasRunnableWork(): boolean {
+    if (this.#hookBusy) return false;
+    switch (this.#status) {
+      case STARTING:
+        return true;
+      case RUNNING:
+        return (
+          (this.#x?.notices != null && this.#x.notices.length > 0) ||
+          (this.mailbox.size > 0 &&
+            this.#inFlight < this.#options.concurrency &&
+            (!this.#closing || this.#draining))
+        );
+      case SUSPENDED:
+      case RESTARTING:
+      case STOPPING:
+      case STOPPED:
+        return false;
+      default:
+        return this.#status satisfies never;
+    }
+  }
+
+  #isIdle(): boolean {
+    if (this.#hookBusy || this.#inFlight > 0) return false;
+    if (this.#status === SUSPENDED) return true;
+    if (this.#status !== RUNNING) return false;
+    return !this.#draining || (this.mailbox.size === 0 && this.mailbox.waitingSenders === 0);
+  }
+
+  #invoke(envelope: Envelope): void {
+    envelope.state = STARTED;
+    const ask = envelope.ask;
+    if (ask !== null) ask.started();
+    const method = envelope.method;
+    const instance = this.#instance;
+    if (!this.#protocol.has(method)) {
+      // Only reachable for deliveries that bypassed tell's check (a restart changed the class).
+      const error = new UnknownMessageError(this.path, method, [...this.#protocol]);
+      if (ask !== null) ask.reject(error);
+      else this.runtime.deadLetter(this.path, method, envelope.args, "unknown-message");
+      return;
+    }
+    const handler = (instance as unknown as Record<string, (...args: unknown[]) => unknown>)[
+      method
+    ];
+    this.#current = envelope;
+    let result: unknown;
+    try {
+      result = (handler as (...args: unknown[]) => unknown).apply(instance, envelope.args);
+    } catch (thrown) {
+      this.#current = null;
+      const error = toError(thrown, this.path);
+      ask?.reject(error);
+      this.#fail(error, "handler", method);
+      return;
+    }
+    this.#current = null;
+    if ((envelope.state as EnvelopeState) === STASHED) return; // the handler stashed it
+    if (isThenable(result)) {
+      this.#park(envelope, result);
+      return;
+    }
+    this.processed++;
+    if (ask !== null) ask.resolve(result);
+  }
+
+  /** An async handler is pending: count it, and resume when it settles. */
+  #park(envelope: Envelope, pending: PromiseLike<unknown>): void {
+    this.#inFlight++;
+    const incarnation = this.#incarnation;
+    const ask = envelope.ask;
+    if (ask !== null) (this.#extras().running ??= new Set()).add(ask);
+    const settle = (ok: boolean, value: unknown): void => {
+      if (ask !== null) {
+        this.#x?.running?.delete(ask);
+        if (ok) ask.resolve(value);
+      }
+      if (incarnation !== this.#incarnation) {
+        // The instance that ran this handler was replaced or stopped: answer, report, move on.
+        if (!ok) {
+          const error = toError(value, this.path);
+          ask?.reject(error);
+          this.#report(error, "handler", envelope.method);
+        }
+        return;
+      }
+      this.#inFlight--;
+      if (ok) this.processed++;
+      else {
+        const error = toError(value, this.path);
+        ask?.reject(error);
+        this.#fail(error, "handler", envelope.method);
+      }
+      this.#afterWork();
+    };
+    try {
+      pending.then(
+        (value) => settle(true, value),
+        (error: unknown) => settle(false, error),
+      );
+    } catch (error) {
+      settle(false, error);
+    }
+  }
+
+  /** Runs a lifecycle hook; an async one blocks the actor until it settles. */
+  #runHook(phase: FailurePhase, call: () => unknown, then: () => void): void {
+    let result: unknown;
+    try {
+      result = call();
+    } catch (error) {
+      this.#fail(toError(error, this.path), phase);
+      return;
+    }
+    if (!isThenable(result)) {
+      then();
+      return;
+    }
+    this.#hookBusy = true;
+    const incarnation = this.#incarnation;
+    const settle = (ok: boolean, error: unknown): void => {
+      if (incarnation !== this.#incarnation) {
+        if (!ok) this.#report(toError(error, this.path), phase);
+        return;
+      }
+      this.#hookBusy = false;
+      if (ok) then();
+      else this.#fail(toError(error, this.path), phase);
+      this.#afterWork();
+    };
+    try {
+      result.then(
+        () => settle(true, undefined),
+        (error: unknown) => settle(false, error),
+      );
+    } catch (error) {
+      settle(false, error);
+    }
+  }
+
+  #start(): void {
+    const instance = this.#instance;
+    const restartError = this.#x?.restartError ?? null;
+    const started = (): void => {
+      this.#status = RUNNING;
+      if (this.runtime.listening("started")) this.runtime.emit("started", { path: this.path });
+    };
+    const runOnStart = (): void =>
+      this.#runHook("onStart", () => lifecycle.onStart(instance), started);
+    if (restartError === null) runOnStart();
+    else {
+      (this.#x as Extras).restartError = null;
+      this.#runHook("onRestart", () => lifecycle.onRestart(instance, restartError), runOnStart);
+    }
+  }
+
+  #processNotices(): void {
+    const notices = (this.#x as Extras).notices as RingBuffer<TerminatedNotice>;
+    while (notices.length > 0 && this.#status === RUNNING && !this.#hookBusy) {
+      const notice = notices.shift() as TerminatedNotice;
+      const watching = this.#x?.watching;
+      if (watching == null || !watching.delete(notice.watchee)) continue; // unwatched meanwhile
+      const instance = this.#instance;
+      this.#runHook(
+        "onTerminated",
+        () => lifecycle.onTerminated(instance, notice.watchee.ref, notice.reason),
+        () => {},
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------- failure and supervision
+
+  #report(error: Error, phase: FailurePhase, method?: string): void {
+    this.failed++;
+    if (this.runtime.listening("failed")) {
+      this.runtime.emit(
+        "failed",
+        method === undefined
+          ? { path: this.path, error, phase }
+          : { path: this.path, error, phase, method },
+      );
+    }
+  }
+
+  /** A failure of this actor: report it and hand it to the supervisor. */
+  #fail(error: Error, phase: FailurePhase, method?: string): void {
+    this.#report(error, phase, method);
+    // A stopping actor is not restarted; one already with its supervisor is not sent twice.
+    if (this.#closing || this.#status === SUSPENDED || this.#status === RESTARTING) return;
+    this.#toSupervisor(error);
+  }
+
+  #toSupervisor(error: Error): void {
+    this.#status = SUSPENDED;
+    const parent = this.parent;
+    if (parent === null) {
+      // The root guardian has no supervisor: stop what failed, cleanly.
+      void this.stop({ kind: "failed", error }, false, this.runtime.stopTimeout);
+      return;
+    }
+    parent.#supervise(this, error);
+  }
+
+  /** Applies this actor's strategy to a failed child. */
+  #supervise(child: ActorCell, error: Error): void {
+    const action = decideFailure(
+      this.#options.supervision ?? defaultStrategy,
+      (child.#extras().restartWindow ??= new RestartWindow()),
+      this.runtime.clock.now(),
+      error,
+      child.ref,
+    );
+    switch (action.kind) {
+      case "resume":
+        child.#resume();
+        return;
+      case "restart":
+        void child.#restart(error);
+        return;
+      case "stop":
+        child.#stopForFailure(action.error);
+        return;
+      case "escalate":
+        // The root guardian has nobody to escalate to: stop what failed.
+        if (this.parent === null) child.#stopForFailure(error);
+        else this.#fail(error, "escalated");
+        return;
+      default:
+        action satisfies never;
+    }
+  }
+
+  #stopForFailure(error: Error): void {
+    void this.stop({ kind: "failed", error }, false, this.runtime.stopTimeout);
+  }
+
+  #resume(): void {
+    if (this.#status !== SUSPENDED) return;
+    this.#status = RUNNING;
+    for (const child of this.children) child.#resume();
+    this.#afterWork();
+  }
+
+  async #restart(error: Error): Promise<void> {
+    this.#status = RESTARTING;
+    this.#incarnation++;
+    this.#inFlight = 0;
+    this.#hookBusy = false;
+    const x = this.#extras();
+    x.timers?.cancelAll();
+    this.unstashAll();
+    const old = this.#instance;
+    const deadline = this.runtime.clock.now() + this.runtime.stopTimeout;
+    await this.#stopChildren({ kind: "stopped" }, false, deadline);
+    await this.#runStopHook(old, deadline);
+    if (this.#closing) {
+      this.#status = SUSPENDED;
+      this.#afterWork();
+      return;
+    }
+    try {
+      this.#instance = this.#makeInstance();
+    } catch (startError) {
+      // Still the old instance's failure from the supervisor's point of view: decide again.
+      this.#report(startError as Error, "factory");
+      this.#toSupervisor(startError as Error);
+      return;
+    }
+    this.restarts++;
+    x.restartError = error;
+    this.#status = STARTING;
+    if (this.runtime.listening("restarted"))
+      this.runtime.emit("restarted", { path: this.path, error, restarts: this.restarts });
+    this.#afterWork();
+  }
+
+  // ---------------------------------------------------------------- children
+
+  spawn<A extends Actor>(
+    actor: ActorClass<A> | ActorFactory<A>,
+    options: SpawnOptions | undefined,
+  ): ActorRef<A> {
+    this.runtime.checkOpen("spawn");
+    if (this.#closing) throw new ActorStoppedError(this.path, "spawn");
+    const resolved = resolveSpawnOptions(options);
+    let name = resolved.name;
+    if (name === undefined) name = this.runtime.generatedName();
+    else {
+      checkActorName(name);
+      if (this.#children?.has(name) === true) throw new DuplicateNameError(name, this.path);
+    }
+    const cell = new ActorCell(this.runtime, this, name, toFactory(actor), resolved);
+    cell.create();
+    (this.#children ??= new Map()).set(name, cell);
+    return cell.ref;
+  }
+
+  async #stopChildren(reason: TerminationReason, drain: boolean, deadline: number): Promise<void> {
+    if (this.#children === null || this.#children.size === 0) return;
+    const children = [...this.#children.values()].reverse(); // reverse start order
+    for (const child of children) {
+      await child.stop(reason, drain, Math.max(0, deadline - this.runtime.clock.now()));
+    }
+  }
+
+  // ---------------------------------------------------------------- stopping
+
+  /**
+   * Stops this actor and its subtree. Idempotent: a second call returns the first's promise.
+   * `drain` also processes the queued messages before stopping; `timeoutMs` bounds the wait
+   * for in-flight work (0 rejects it at once).
+   */
+  stop(reason: TerminationReason, drain: boolean, timeoutMs: number): Promise<void> {
+    const x = this.#extras();
+    return (x.stopPromise ??= this.#stopProcedure(reason, drain, timeoutMs));
+  }
+
+  async #stopProcedure(
+    reason: TerminationReason,
+    drain: boolean,
+    timeoutMs: number,
+  ): Promise<void> {
+    const clock = this.runtime.clock;
+    const deadline = clock.now() + timeoutMs;
+    this.#closing = true;
+    this.#draining = drain;
+    let timedOut = false;
+    if (!this.#isIdle()) {
+      this.#afterWork();
+      timedOut = !(await this.#waitIdle(deadline));
+    }
+    this.#status = STOPPING;
+    this.#incarnation++;
+    const x = this.#extras();
+    x.timers?.cancelAll();
+    this.#rejectRemaining(reason, timedOut ? timeoutMs : null);
+    await this.#stopChildren(reason, drain, deadline);
+    await this.#runStopHook(this.#instance, deadline);
+    this.#status = STOPPED;
+    x.termination = reason;
+    if (this.parent !== null) this.parent.#children?.delete(this.name);
+    for (const watchee of x.watching ?? []) watchee.#x?.watchers?.delete(this);
+    x.watching = null;
+    for (const watcher of x.watchers ?? []) watcher.#notify(this, reason);
+    x.watchers = null;
+    x.notices = null;
+    this.runtime.cellStopped(this);
+    if (this.runtime.listening("stopped"))
+      this.runtime.emit("stopped", { path: this.path, reason });
+  }
+
+  #waitIdle(deadline: number): Promise<boolean> {
+    const clock = this.runtime.clock;
+    const x = this.#extras();
+    return new Promise<boolean>((resolve) => {
+      const remaining = deadline - clock.now();
+      const timer =
+        remaining === Infinity
+          ? null
+          : clock.setTimer(
+              () => {
+                x.idleWaiter = null;
+                resolve(false);
+              },
+              Math.max(0, remaining),
+            );
+      x.idleWaiter = () => {
+        if (timer !== null) clock.clearTimer(timer);
+        resolve(true);
+      };
+    });
+  }
+
+  /** Answers every message still held: queued, stashed, waiting for room, or running. */
+  #rejectRemaining(reason: TerminationReason, timedOutAfterMs: number | null): void {
+    const dropReason: DropReason = reason.kind === "shutdown" ? "shutdown" : "actor-stopped";
+    const errorFor = (method: string): Error =>
+      timedOutAfterMs === null
+        ? new ActorStoppedError(this.path, method)
+        : new ShutdownTimeoutError(this.path, timedOutAfterMs);
+    const x = this.#extras();
+    const stashed = x.stash?.drain() ?? [];
+    const { queued, waiting } = this.mailbox.takeAll();
+    for (const envelope of [...stashed, ...queued]) {
+      if (envelope.state === WITHDRAWN) continue;
+      envelope.state = WITHDRAWN;
+      if (envelope.ask !== null) envelope.ask.reject(errorFor(envelope.method));
+      else this.runtime.deadLetter(this.path, envelope.method, envelope.args, dropReason);
+    }
+    for (const sender of waiting) {
+      const error = errorFor(sender.envelope.method);
+      sender.envelope.state = WITHDRAWN;
+      if (sender.envelope.ask !== null) sender.envelope.ask.reject(error);
+      else sender.refused?.(error);
+    }
+    if (x.running !== null) {
+      for (const ask of x.running) ask.reject(errorFor(ask.envelope.method));
+      x.running = null;
+    }
+  }
+
+  async #runStopHook(instance: Actor, deadline: number): Promise<void> {
+    let result: unknown;
+    try {
+      result = lifecycle.onStop(instance);
+    } catch (error) {
+      this.#report(toError(error, this.path), "onStop");
+      return;
+    }
+    if (!isThenable(result)) return;
+    const clock = this.runtime.clock;
+    let timer: ReturnType<typeof clock.setTimer> | null = null;
+    try {
+      await Promise.race([
+        result,
+        new Promise<void>((resolve) => {
+          const remaining = deadline - clock.now();
+          if (remaining !== Infinity) timer = clock.setTimer(resolve, Math.max(0, remaining));
+        }),
+      ]);
+    } catch (error) {
+      this.#report(toError(error, this.path), "onStop");
+    } finally {
+      if (timer !== null) clock.clearTimer(timer);
+    }
+  }
+
+  // ---------------------------------------------------------------- death watch and stash
+
+  watch(watchee: ActorCell): void {
+    if (watchee === this)
+      throw new InvalidOptionError(
+        "ref",
+        "another actor (an actor cannot watch itself)",
+        watchee.ref,
+      );
+    const x = this.#extras();
+    (x.watching ??= new Set()).add(watchee);
+    if (watchee.#status === STOPPED) {
+      this.#notify(watchee, watchee.#x?.termination ?? { kind: "stopped" });
+      return;
+    }
+    (watchee.#extras().watchers ??= new Set()).add(this);
+  }
+
+  unwatch(watchee: ActorCell): void {
+    this.#x?.watching?.delete(watchee);
+    watchee.#x?.watchers?.delete(this);
+  }
+
+  #notify(watchee: ActorCell, reason: TerminationReason): void {
+    if (this.#status === STOPPED || this.#closing) return;
+    (this.#extras().notices ??= new RingBuffer()).push({ watchee, reason });
+    if (!this.scheduled) this.#afterWork();
+  }
+
+  stash(): void {
+    const current = this.#current;
+    if (current === null) throw new StashOutsideHandlerError(this.path);
+    const x = this.#extras();
+    const stash = (x.stash ??= new RingBuffer());
+    if (stash.length >= this.#options.stashCapacity)
+      throw new StashOverflowError(this.path, this.#options.stashCapacity);
+    current.state = STASHED;
+    stash.push(current);
+  }
+
+  unstashAll(): void {
+    const stash = this.#x?.stash;
+    if (stash == null || stash.length === 0) return;
+    this.mailbox.pushFront(stash.drain().filter((e) => e.state === STASHED));
+    if (!this.scheduled) this.#afterWork();
+  }
+}
+
+/** The local cell behind a ref, or throws InvalidOptionError naming `option`. */
+export function cellOf(ref: unknown, option: string): ActorCell {
+  const delivery = ref instanceof ActorRef ? deliveryOf(ref as ActorRef) : null;
+  if (!(delivery instanceof ActorCell))
+    throw new InvalidOptionError(option, "an ActorRef of a local actor", ref);
+  return delivery;
+}

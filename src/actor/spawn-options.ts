@@ -1,0 +1,107 @@
+/**
+ * Options of `spawn`, their defaults and their validation. Resolved once per spawn; a spawn
+ * without options shares one frozen default object, so spawning stays cheap.
+ */
+import { InvalidNameError } from "../errors.js";
+import { OVERFLOW_POLICIES, type OverflowPolicy } from "../mailbox/mailbox.js";
+import { SupervisorStrategy } from "../supervision/strategy.js";
+import { InvalidOptionError } from "../errors.js";
+import { checkInteger, checkKnownKeys, checkObject, checkOneOf } from "../validation.js";
+
+export interface MailboxOptions {
+  /**
+   * Most messages the mailbox holds; `Infinity` for unbounded.
+   * @default Infinity
+   */
+  readonly capacity?: number;
+  /**
+   * What happens when a bounded mailbox is full: `reject` (tell throws, ask rejects with
+   * MailboxFullError), `drop-newest` / `drop-oldest` (the dropped message goes to dead
+   * letters; a dropped ask rejects with MessageDroppedError), or `backpressure` (`send` and
+   * `ask` wait for room in FIFO order; `tell` throws MailboxFullError).
+   * @default "reject"
+   */
+  readonly overflow?: OverflowPolicy;
+}
+
+export interface SpawnOptions {
+  /**
+   * Unique among siblings; 1-128 of letters, digits and `_ - ~ @ : + =`.
+   * @default a generated name starting with "$"
+   */
+  readonly name?: string;
+  readonly mailbox?: MailboxOptions;
+  /**
+   * Async handlers that may run at once (an actor-level semaphore). 1 keeps the actor
+   * model's one-message-at-a-time guarantee; more trades it for throughput on I/O.
+   * @default 1
+   */
+  readonly concurrency?: number;
+  /**
+   * Most messages `context.stash()` keeps before it throws StashOverflowError.
+   * @default 1000
+   */
+  readonly stashCapacity?: number;
+  /**
+   * How this actor supervises its children.
+   * @default oneForOne(): restart, at most 5 times in 10 s
+   */
+  readonly supervision?: SupervisorStrategy;
+}
+
+export interface ResolvedSpawnOptions {
+  readonly name: string | undefined;
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+  readonly concurrency: number;
+  readonly stashCapacity: number;
+  readonly supervision: SupervisorStrategy | undefined;
+}
+
+const DEFAULTS: ResolvedSpawnOptions = Object.freeze({
+  name: undefined,
+  capacity: Infinity,
+  overflow: "reject",
+  concurrency: 1,
+  stashCapacity: 1000,
+  supervision: undefined,
+});
+
+const KEYS = ["name", "mailbox", "concurrency", "stashCapacity", "supervision"] as const;
+
+export function resolveSpawnOptions(options: SpawnOptions | undefined): ResolvedSpawnOptions {
+  if (options === undefined) return DEFAULTS;
+  checkObject("options", options);
+  checkKnownKeys("options", options, KEYS);
+  const mailbox = options.mailbox;
+  checkObject("mailbox", mailbox);
+  if (mailbox !== undefined) {
+    checkKnownKeys("mailbox", mailbox, ["capacity", "overflow"]);
+    if (mailbox.capacity !== Infinity) checkInteger("mailbox.capacity", mailbox.capacity, 1);
+    checkOneOf("mailbox.overflow", mailbox.overflow, OVERFLOW_POLICIES);
+  }
+  checkInteger("concurrency", options.concurrency, 1);
+  checkInteger("stashCapacity", options.stashCapacity, 0);
+  if (options.supervision !== undefined && !(options.supervision instanceof SupervisorStrategy))
+    throw new InvalidOptionError(
+      "supervision",
+      "a strategy made by oneForOne(...)",
+      options.supervision,
+    );
+  if (options.name !== undefined) checkActorName(options.name);
+  return {
+    name: options.name,
+    capacity: mailbox?.capacity ?? Infinity,
+    overflow: mailbox?.overflow ?? "reject",
+    concurrency: options.concurrency ?? 1,
+    stashCapacity: options.stashCapacity ?? 1000,
+    supervision: options.supervision,
+  };
+}
+
+const NAME = /^[A-Za-z0-9_\-~@:+=][A-Za-z0-9_\-~@:+=$]{0,127}$/;
+
+/** Names must be stable path segments and valid NATS subject tokens. */
+export function checkActorName(name: unknown): asserts name is string {
+  if (typeof name !== "string" || !NAME.test(name)) throw new InvalidNameError(name);
+}

@@ -1,0 +1,323 @@
+/**
+ * Every error troupe throws or rejects with. Each class has a stable `code` in Node's
+ * `ERR_*` style (match on it, not on the message), structured fields that name what went
+ * wrong, and a message that says what to do about it. `cause` carries the underlying
+ * error where there is one.
+ */
+
+/** Base class of every troupe error; `code` is stable across releases. */
+export abstract class TroupeError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Describes a received value for messages: `-1 (number)`, `"x" (string)`, `null`. */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  switch (typeof value) {
+    case "string":
+      return `${JSON.stringify(value)} (string)`;
+    case "number":
+    case "boolean":
+    case "bigint":
+      return `${String(value)} (${typeof value})`;
+    case "function":
+      return `a function (${(value as { name?: string }).name || "anonymous"})`;
+    case "symbol":
+      return `${String(value)} (symbol)`;
+    case "object":
+      return Array.isArray(value)
+        ? "an array"
+        : `an object (${value.constructor?.name ?? "Object"})`;
+    case "undefined":
+      return "undefined";
+    default:
+      return "a value of an unknown kind"; // typeof has no other results; TS cannot prove it
+  }
+}
+
+/** An option passed to a public entry point is out of its contract. */
+export class InvalidOptionError extends TroupeError {
+  readonly code = "ERR_INVALID_OPTION";
+  constructor(
+    readonly option: string,
+    readonly expected: string,
+    readonly received: unknown,
+  ) {
+    super(`Option "${option}" must be ${expected}; received ${describeValue(received)}.`);
+  }
+}
+
+/** An actor name is not a valid path segment. */
+export class InvalidNameError extends TroupeError {
+  readonly code = "ERR_INVALID_NAME";
+  constructor(readonly actorName: unknown) {
+    super(
+      `Actor name ${describeValue(actorName)} is not valid: use 1-128 characters from ` +
+        `letters, digits and _ - ~ @ : + = (no dots, spaces, "/", "*" or ">", and not starting ` +
+        `with "$", which is reserved for generated names).`,
+    );
+  }
+}
+
+/** A sibling with that name already exists under the same parent. */
+export class DuplicateNameError extends TroupeError {
+  readonly code = "ERR_DUPLICATE_NAME";
+  constructor(
+    readonly actorName: string,
+    readonly parentPath: string,
+  ) {
+    super(
+      `An actor named "${actorName}" already exists under ${parentPath}; choose another name, ` +
+        `stop the existing actor first, or omit the name to get a generated one.`,
+    );
+  }
+}
+
+/** A bounded mailbox had no room and its overflow policy is "reject" (or "backpressure" with tell). */
+export class MailboxFullError extends TroupeError {
+  readonly code = "ERR_MAILBOX_FULL";
+  constructor(
+    readonly actorPath: string,
+    readonly capacity: number,
+    hint = "slow the sender down, raise mailbox.capacity, or choose another overflow policy",
+  ) {
+    super(`The mailbox of ${actorPath} is full (capacity ${capacity}); ${hint}.`);
+  }
+}
+
+/** Why a message went to dead letters or was dropped. */
+export type DropReason =
+  | "mailbox-full"
+  | "dropped-newest"
+  | "dropped-oldest"
+  | "actor-stopped"
+  | "timed-out"
+  | "aborted"
+  | "unknown-message"
+  | "shutdown";
+
+/** An ask whose message was dropped by the mailbox's overflow policy before it ran. */
+export class MessageDroppedError extends TroupeError {
+  readonly code = "ERR_MESSAGE_DROPPED";
+  constructor(
+    readonly actorPath: string,
+    readonly method: string,
+    readonly reason: DropReason,
+  ) {
+    super(
+      `The message "${method}" to ${actorPath} was dropped (${reason}) before it ran; ` +
+        `the mailbox overflowed — raise mailbox.capacity or slow the sender down.`,
+    );
+  }
+}
+
+/** The caller's whole wait for an ask's reply exceeded `timeout`. */
+export class AskTimeoutError extends TroupeError {
+  readonly code = "ERR_ASK_TIMEOUT";
+  constructor(
+    readonly actorPath: string,
+    readonly method: string,
+    readonly timeoutMs: number,
+    readonly started: boolean,
+  ) {
+    super(
+      `Ask "${method}" to ${actorPath} timed out after ${timeoutMs} ms ` +
+        `(${started ? "the handler was running" : "the message was still queued and has been withdrawn"}); ` +
+        `raise the timeout with ref.with({ timeout }) or find what keeps the actor busy.`,
+    );
+  }
+}
+
+/** An ask's message waited in the mailbox longer than `queueTimeout` and was withdrawn. */
+export class QueueTimeoutError extends TroupeError {
+  readonly code = "ERR_QUEUE_TIMEOUT";
+  constructor(
+    readonly actorPath: string,
+    readonly method: string,
+    readonly timeoutMs: number,
+    readonly mailboxDepth: number,
+  ) {
+    super(
+      `Ask "${method}" to ${actorPath} waited more than ${timeoutMs} ms in the mailbox ` +
+        `(${mailboxDepth} messages still queued) and was withdrawn before it ran; the actor is ` +
+        `overloaded — add actors, slow producers down, or raise queueTimeout.`,
+    );
+  }
+}
+
+/** An ask's handler started but did not finish within `runTimeout`. */
+export class RunTimeoutError extends TroupeError {
+  readonly code = "ERR_RUN_TIMEOUT";
+  constructor(
+    readonly actorPath: string,
+    readonly method: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `The handler "${method}" of ${actorPath} ran longer than ${timeoutMs} ms; the reply ` +
+        `was abandoned (the handler itself cannot be interrupted and still holds the actor ` +
+        `until it settles). Raise runTimeout or make the handler faster.`,
+    );
+  }
+}
+
+/** An ask was cancelled through its AbortSignal; `cause` is the signal's reason. */
+export class AskAbortedError extends TroupeError {
+  readonly code = "ERR_ASK_ABORTED";
+  constructor(
+    readonly actorPath: string,
+    readonly method: string,
+    readonly started: boolean,
+    cause: unknown,
+  ) {
+    super(
+      `Ask "${method}" to ${actorPath} was aborted by its signal ` +
+        `(${started ? "while the handler was running" : "before it ran; the message was withdrawn"}).`,
+      { cause },
+    );
+  }
+}
+
+/** The target actor is stopped (or stopping) and takes no more messages. */
+export class ActorStoppedError extends TroupeError {
+  readonly code = "ERR_ACTOR_STOPPED";
+  constructor(
+    readonly actorPath: string,
+    readonly method?: string,
+  ) {
+    super(
+      `${actorPath} is stopped${method === undefined ? "" : `; "${method}" was not delivered`}. ` +
+        `Look the actor up again or watch it to learn when it stops.`,
+    );
+  }
+}
+
+/** A message named a method that is not part of the actor's protocol. */
+export class UnknownMessageError extends TroupeError {
+  readonly code = "ERR_UNKNOWN_MESSAGE";
+  constructor(
+    readonly actorPath: string,
+    readonly method: string,
+    readonly known: readonly string[],
+  ) {
+    super(
+      `${actorPath} has no message "${method}"; its public methods are: ` +
+        `${known.length === 0 ? "(none)" : known.join(", ")}.`,
+    );
+  }
+}
+
+/** The actor's factory or constructor threw while spawning or restarting. */
+export class ActorStartError extends TroupeError {
+  readonly code = "ERR_ACTOR_START";
+  constructor(
+    readonly actorPath: string,
+    cause: unknown,
+  ) {
+    super(
+      `Could not create ${actorPath}: its factory or constructor threw (see cause). ` +
+        `Move fallible set-up into onStart so that supervision can retry it.`,
+      { cause },
+    );
+  }
+}
+
+/** Actor context (self, spawn, timers, …) used outside an actor created by spawn. */
+export class NoActorContextError extends TroupeError {
+  readonly code = "ERR_NO_ACTOR_CONTEXT";
+  constructor(what: string) {
+    super(
+      `${what} is only available to an actor created by spawn(); ` +
+        `do not construct actors with "new" outside a spawn factory.`,
+    );
+  }
+}
+
+/** stash() was called too many times without unstashAll(). */
+export class StashOverflowError extends TroupeError {
+  readonly code = "ERR_STASH_OVERFLOW";
+  constructor(
+    readonly actorPath: string,
+    readonly capacity: number,
+  ) {
+    super(
+      `The stash of ${actorPath} is full (capacity ${capacity}); call unstashAll() sooner ` +
+        `or raise the stashCapacity spawn option.`,
+    );
+  }
+}
+
+/** stash() called outside of a message handler's synchronous part. */
+export class StashOutsideHandlerError extends TroupeError {
+  readonly code = "ERR_STASH_OUTSIDE_HANDLER";
+  constructor(readonly actorPath: string) {
+    super(
+      `stash() on ${actorPath} was called outside a message handler; call it synchronously ` +
+        `at the start of the handler whose message you want to keep for later.`,
+    );
+  }
+}
+
+/** The actor system has shut down (or is shutting down) and takes no more work. */
+export class SystemShutDownError extends TroupeError {
+  readonly code = "ERR_SYSTEM_SHUT_DOWN";
+  constructor(
+    readonly systemName: string,
+    what: string,
+  ) {
+    super(`${what} failed: actor system "${systemName}" has been shut down; create a new system.`);
+  }
+}
+
+/** Work still pending when shutdown's deadline passed. */
+export class ShutdownTimeoutError extends TroupeError {
+  readonly code = "ERR_SHUTDOWN_TIMEOUT";
+  constructor(
+    readonly actorPath: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `${actorPath} did not finish its work within the shutdown deadline of ${timeoutMs} ms; ` +
+        `its remaining messages were rejected. Raise shutdown({ timeout }) or make handlers settle.`,
+    );
+  }
+}
+
+/** An actor exceeded its supervisor's restart intensity and was stopped. */
+export class MaxRestartsExceededError extends TroupeError {
+  readonly code = "ERR_MAX_RESTARTS_EXCEEDED";
+  constructor(
+    readonly actorPath: string,
+    readonly maxRestarts: number,
+    readonly withinMs: number,
+    cause: unknown,
+  ) {
+    super(
+      `${actorPath} failed more than ${maxRestarts} times within ${withinMs} ms and was ` +
+        `stopped; the last failure is the cause. Fix the failure or loosen the restart limit.`,
+      { cause },
+    );
+  }
+}
+
+/** A value thrown by a handler that was not an Error; the value is kept in `value`. */
+export class NonErrorThrownError extends TroupeError {
+  readonly code = "ERR_NON_ERROR_THROWN";
+  constructor(
+    readonly value: unknown,
+    readonly actorPath: string,
+  ) {
+    super(`A handler of ${actorPath} threw a non-Error value: ${describeValue(value)}.`);
+  }
+}
+
+/** Normalises anything thrown into an Error, keeping Errors as they are. */
+export function toError(thrown: unknown, actorPath: string): Error {
+  return thrown instanceof Error ? thrown : new NonErrorThrownError(thrown, actorPath);
+}

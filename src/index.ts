@@ -1,0 +1,36 @@
+/**
+ * troupe: supervised actors on the event loop, CPU work on worker threads.
+ * This module only re-exports; each concept lives in its own file.
+ */
+export { Actor, type TerminationReason } from "./actor/actor.js";
+export { ActorRef, type AskOptions } from "./actor/actor-ref.js";
+export type { ActorContext, StopOptions } from "./actor/context.js";
+export type { Timers } from "./actor/timers.js";
+export type { ActorClass, ActorFactory } from "./actor/factory.js";
+export type { ActorSnapshot, ActorStatus } from "./actor/snapshot.js";
+export type { MailboxOptions, SpawnOptions } from "./actor/spawn-options.js";
+export type { MessageName, ArgsOf, ReplyOf, MessageArgs, MessageReply } from "./actor/protocol.js";
+export type { OverflowPolicy } from "./mailbox/mailbox.js";
+export type { DispatcherOptions } from "./dispatch/dispatcher.js";
+export {
+  ActorSystem,
+  type ActorSystemOptions,
+  type ShutdownOptions,
+  type SystemSnapshot,
+  type SystemStatus,
+} from "./system/actor-system.js";
+export type {
+  ActorFailedEvent,
+  ActorRestartedEvent,
+  DeadLetter,
+  FailurePhase,
+  MailboxOverflowEvent,
+  SystemEventEmitter,
+  SystemEventName,
+  SystemEvents,
+} from "./system/events.js";
+export { Registry, ServiceKey, serviceKey } from "./system/registry.js";
+export { oneForOne, SupervisorStrategy, type OneForOneOptions } from "./supervision/strategy.js";
+export type { Directive } from "./supervision/directive.js";
+export { systemClock, type Clock, type TimerHandle } from "./time/clock.js";
+export * from "./errors.js";

@@ -1,0 +1,360 @@
+/**
+ * The ActorSystem owns everything actors share: the dispatcher, the clock and its deadline
+ * queue, the event stream, dead letters, the registry, and the root of the tree (`/user`).
+ *
+ * ```ts
+ * const system = new ActorSystem({ name: "demo" });
+ * const counter = system.spawn(Counter, { name: "counter" });
+ * counter.tell("inc", 2);
+ * const n = await counter.ask("get");
+ * await system.shutdown();
+ * ```
+ *
+ * Status: `running` → `shutting-down` (no new actors or messages; the tree drains and stops
+ * bottom-up) → `terminated` (every call fails fast with SystemShutDownError).
+ */
+import { EventEmitter } from "eventemitter3";
+import { Actor } from "../actor/actor.js";
+import type { ActorRef } from "../actor/actor-ref.js";
+import { ActorCell, cellOf } from "../actor/cell.js";
+import type { ActorClass, ActorFactory } from "../actor/factory.js";
+import type { ActorSnapshot } from "../actor/snapshot.js";
+import { checkStopOptions, type StopOptions } from "../actor/context.js";
+import { resolveSpawnOptions, type SpawnOptions } from "../actor/spawn-options.js";
+import { Dispatcher, type DispatcherOptions } from "../dispatch/dispatcher.js";
+import { InvalidOptionError, SystemShutDownError, type DropReason } from "../errors.js";
+import { RingBuffer } from "../mailbox/ring-buffer.js";
+import { SupervisorStrategy } from "../supervision/strategy.js";
+import { systemClock, type Clock } from "../time/clock.js";
+import { DeadlineQueue } from "../time/deadline-queue.js";
+import {
+  checkDuration,
+  checkInteger,
+  checkKnownKeys,
+  checkNonNegativeDuration,
+  checkObject,
+} from "../validation.js";
+import type { DeadLetter, SystemEventEmitter, SystemEventName, SystemEvents } from "./events.js";
+import { Registry } from "./registry.js";
+import type { Runtime } from "./runtime.js";
+
+export interface ActorSystemOptions {
+  /**
+   * Shown in errors and inspection.
+   * @default "troupe"
+   */
+  readonly name?: string;
+  /**
+   * Default `timeout` of every ask, in ms; `Infinity` for none.
+   * @default 5000
+   */
+  readonly askTimeout?: number;
+  /**
+   * Default time a stopping actor gets to finish in-flight work, in ms.
+   * @default 5000
+   */
+  readonly stopTimeout?: number;
+  /** Time source for deadlines and timers; pass a VirtualClock in tests. @default the real clock */
+  readonly clock?: Clock;
+  readonly dispatcher?: DispatcherOptions;
+  /**
+   * How top-level actors are supervised.
+   * @default oneForOne(): restart, at most 5 times in 10 s
+   */
+  readonly supervision?: SupervisorStrategy;
+  /**
+   * How many recent dead letters `deadLetters.recent()` keeps.
+   * @default 100
+   */
+  readonly deadLetterHistory?: number;
+}
+
+export interface ShutdownOptions {
+  /**
+   * How long actors get to process what is queued and finish in-flight handlers, in ms;
+   * what remains is then rejected with ShutdownTimeoutError.
+   * @default the system's `stopTimeout`
+   */
+  readonly timeout?: number;
+}
+
+export type SystemStatus = "running" | "shutting-down" | "terminated";
+
+export interface SystemSnapshot {
+  readonly name: string;
+  readonly status: SystemStatus;
+  readonly deadLetters: number;
+  /** Top-level actors with their subtrees. */
+  readonly actors: readonly ActorSnapshot[];
+}
+
+/** The root of user actors; it has no protocol of its own. */
+class UserGuardian extends Actor {}
+
+class SystemRuntime implements Runtime {
+  readonly system: ActorSystem;
+  readonly name: string;
+  readonly clock: Clock;
+  readonly deadlines: DeadlineQueue;
+  readonly dispatcher: Dispatcher;
+  readonly events: SystemEventEmitter = new EventEmitter<SystemEvents>();
+  readonly askTimeout: number;
+  readonly stopTimeout: number;
+  readonly registry = new Registry();
+  readonly recentDeadLetters: RingBuffer<DeadLetter>;
+  readonly deadLetterHistory: number;
+  deadLetterCount = 0;
+  status: SystemStatus = "running";
+  #nextId = 0;
+
+  constructor(system: ActorSystem, options: ActorSystemOptions) {
+    this.system = system;
+    this.name = options.name ?? "troupe";
+    this.clock = options.clock ?? systemClock;
+    this.deadlines = new DeadlineQueue(this.clock);
+    this.dispatcher = new Dispatcher(options.dispatcher);
+    this.askTimeout = options.askTimeout ?? 5000;
+    this.stopTimeout = options.stopTimeout ?? 5000;
+    this.deadLetterHistory = options.deadLetterHistory ?? 100;
+    this.recentDeadLetters = new RingBuffer(Math.min(this.deadLetterHistory, 1024));
+  }
+
+  get closed(): boolean {
+    return this.status !== "running";
+  }
+
+  get terminated(): boolean {
+    return this.status === "terminated";
+  }
+
+  checkOpen(what: string): void {
+    if (this.status !== "running") throw new SystemShutDownError(this.name, what);
+  }
+
+  listening(event: SystemEventName): boolean {
+    return this.events.listenerCount(event) > 0;
+  }
+
+  emit<E extends SystemEventName>(event: E, ...args: SystemEvents[E]): void {
+    try {
+      (this.events.emit as (event: E, ...args: SystemEvents[E]) => boolean)(event, ...args);
+    } catch (error) {
+      // A listener's bug must not break the runtime: surface it on its own macrotask.
+      setImmediate(() => {
+        throw error;
+      });
+    }
+  }
+
+  deadLetter(
+    recipient: string,
+    method: string,
+    args: readonly unknown[],
+    reason: DropReason,
+  ): void {
+    this.deadLetterCount++;
+    if (this.deadLetterHistory === 0 && !this.listening("deadLetter")) return;
+    const letter: DeadLetter = { recipient, method, args, reason, timestamp: this.clock.now() };
+    if (this.deadLetterHistory > 0) {
+      if (this.recentDeadLetters.length >= this.deadLetterHistory) this.recentDeadLetters.shift();
+      this.recentDeadLetters.push(letter);
+    }
+    if (this.listening("deadLetter")) this.emit("deadLetter", letter);
+  }
+
+  generatedName(): string {
+    return `$${(this.#nextId++).toString(36)}`;
+  }
+
+  cellStopped(cell: ActorCell): void {
+    this.registry.removeAll(cell.ref);
+  }
+}
+
+const OPTION_KEYS = [
+  "name",
+  "askTimeout",
+  "stopTimeout",
+  "clock",
+  "dispatcher",
+  "supervision",
+  "deadLetterHistory",
+] as const;
+
+function checkSystemOptions(options: ActorSystemOptions): void {
+  checkObject("options", options);
+  checkKnownKeys("options", options, OPTION_KEYS);
+  if (options.name !== undefined && (typeof options.name !== "string" || options.name.length === 0))
+    throw new InvalidOptionError("name", "a non-empty string", options.name);
+  checkDuration("askTimeout", options.askTimeout, true);
+  checkNonNegativeDuration("stopTimeout", options.stopTimeout);
+  const clock = options.clock as Partial<Clock> | undefined;
+  if (
+    clock !== undefined &&
+    (typeof clock !== "object" ||
+      clock === null ||
+      typeof clock.now !== "function" ||
+      typeof clock.setTimer !== "function" ||
+      typeof clock.clearTimer !== "function")
+  )
+    throw new InvalidOptionError(
+      "clock",
+      "an object with now(), setTimer() and clearTimer()",
+      clock,
+    );
+  checkObject("dispatcher", options.dispatcher);
+  if (options.dispatcher !== undefined) {
+    checkKnownKeys("dispatcher", options.dispatcher, ["throughput", "yieldAfterMs"]);
+    checkInteger("dispatcher.throughput", options.dispatcher.throughput, 1);
+    checkDuration("dispatcher.yieldAfterMs", options.dispatcher.yieldAfterMs);
+  }
+  if (options.supervision !== undefined && !(options.supervision instanceof SupervisorStrategy))
+    throw new InvalidOptionError(
+      "supervision",
+      "a strategy made by oneForOne(...)",
+      options.supervision,
+    );
+  checkInteger("deadLetterHistory", options.deadLetterHistory, 0);
+}
+
+export class ActorSystem {
+  readonly #runtime: SystemRuntime;
+  readonly #guardian: ActorCell;
+  #shutdown: Promise<void> | null = null;
+
+  constructor(options: ActorSystemOptions = {}) {
+    checkSystemOptions(options);
+    this.#runtime = new SystemRuntime(this, options);
+    const guardianOptions = resolveSpawnOptions(
+      options.supervision === undefined
+        ? { name: "user" }
+        : { name: "user", supervision: options.supervision },
+    );
+    this.#guardian = new ActorCell(
+      this.#runtime,
+      null,
+      "user",
+      () => new UserGuardian(),
+      guardianOptions,
+    );
+    this.#guardian.create();
+  }
+
+  get name(): string {
+    return this.#runtime.name;
+  }
+
+  get status(): SystemStatus {
+    return this.#runtime.status;
+  }
+
+  /** Typed event stream: started, stopped, restarted, failed, deadLetter, overflow. */
+  get events(): SystemEventEmitter {
+    return this.#runtime.events;
+  }
+
+  get clock(): Clock {
+    return this.#runtime.clock;
+  }
+
+  /** Find actors by service key. */
+  get registry(): Registry {
+    return this.#runtime.registry;
+  }
+
+  /** Dead-letter count and the most recent ones (see the `deadLetterHistory` option). */
+  get deadLetters(): { readonly count: number; recent(): DeadLetter[] } {
+    const runtime = this.#runtime;
+    return {
+      get count() {
+        return runtime.deadLetterCount;
+      },
+      recent: () => {
+        const out = runtime.recentDeadLetters.drain();
+        for (const letter of out) runtime.recentDeadLetters.push(letter);
+        return out;
+      },
+    };
+  }
+
+  /**
+   * Starts a top-level actor under `/user`. `actor` is an Actor subclass or a factory called
+   * again on every restart. Throws InvalidNameError, DuplicateNameError, InvalidOptionError,
+   * ActorStartError (the factory threw) or SystemShutDownError.
+   */
+  spawn<A extends Actor>(
+    actor: ActorClass<A> | ActorFactory<A>,
+    options?: SpawnOptions,
+  ): ActorRef<A> {
+    return this.#guardian.spawn(actor, options);
+  }
+
+  /** Stops an actor and its subtree; resolves when it has stopped. */
+  stop(ref: ActorRef<Actor>, options?: StopOptions): Promise<void> {
+    checkStopOptions(options);
+    const cell = cellOf(ref, "ref");
+    if (cell === this.#guardian) return this.shutdown(options);
+    return cell.stop(
+      { kind: "stopped" },
+      options?.drain ?? false,
+      options?.timeout ?? this.#runtime.stopTimeout,
+    );
+  }
+
+  /**
+   * The actor at `path`: absolute (`/user/app/db`) or relative to `/user` (`app/db`).
+   * Undefined when there is none (or it has stopped).
+   */
+  lookup(path: string): ActorRef | undefined {
+    if (typeof path !== "string") throw new InvalidOptionError("path", "a string", path);
+    const segments = path.split("/").filter((s) => s.length > 0);
+    if (path.startsWith("/")) {
+      if (segments[0] !== "user") return undefined;
+      segments.shift();
+    }
+    let cell: ActorCell | undefined = this.#guardian;
+    for (const segment of segments) {
+      cell = cell.child(segment);
+      if (cell === undefined) return undefined;
+    }
+    return cell === this.#guardian || !cell.alive ? undefined : cell.ref;
+  }
+
+  /** The live tree: status, mailbox depth, processed/failed counts and restarts per actor. */
+  inspect(): SystemSnapshot {
+    return {
+      name: this.name,
+      status: this.status,
+      deadLetters: this.#runtime.deadLetterCount,
+      actors: [...this.#guardian.children].map((c) => c.snapshot()),
+    };
+  }
+
+  /**
+   * Graceful shutdown: stops taking new work, lets every actor process what is queued and
+   * finish in-flight handlers until the deadline, stops the tree bottom-up (children before
+   * parents, reverse start order), rejects whatever remains with ShutdownTimeoutError, and
+   * ends. Idempotent. Afterwards every call fails fast with SystemShutDownError.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void> {
+    checkObject("options", options);
+    if (options !== undefined) {
+      checkKnownKeys("options", options, ["timeout", "drain"]);
+      checkNonNegativeDuration(
+        "timeout",
+        options.timeout === Infinity ? undefined : options.timeout,
+      );
+    }
+    return (this.#shutdown ??= this.#shutdownProcedure(
+      options?.timeout ?? this.#runtime.stopTimeout,
+    ));
+  }
+
+  async #shutdownProcedure(timeoutMs: number): Promise<void> {
+    const runtime = this.#runtime;
+    runtime.status = "shutting-down";
+    await this.#guardian.stop({ kind: "shutdown" }, true, timeoutMs);
+    runtime.deadlines.clear();
+    runtime.status = "terminated";
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The typed event stream of an ActorSystem (`system.events`, an eventemitter3 emitter).
+ * Events are built and emitted only when someone listens, so observability costs nothing
+ * when unused. A listener that throws does not break the runtime: its error is rethrown on a
+ * fresh macrotask, where it surfaces as an uncaught exception of the listener's own.
+ */
+import type { EventEmitter } from "eventemitter3";
+import type { DropReason } from "../errors.js";
+import type { TerminationReason } from "../actor/actor.js";
+
+/** A message that could not be delivered or processed. */
+export interface DeadLetter {
+  /** Path of the actor the message was for. */
+  readonly recipient: string;
+  readonly method: string;
+  readonly args: readonly unknown[];
+  readonly reason: DropReason;
+  /** Clock time (ms) when it was recorded. */
+  readonly timestamp: number;
+}
+
+/** Where in an actor's life a failure happened. */
+/** `escalated`: a child's failure that this actor's supervisor strategy escalated. */
+export type FailurePhase =
+  "handler" | "onStart" | "onRestart" | "onStop" | "onTerminated" | "factory" | "escalated";
+
+export interface ActorFailedEvent {
+  readonly path: string;
+  readonly error: Error;
+  readonly phase: FailurePhase;
+  /** The message whose handler failed, when phase is "handler". */
+  readonly method?: string;
+}
+
+export interface ActorRestartedEvent {
+  readonly path: string;
+  readonly error: Error;
+  /** Restarts of this actor so far, this one included. */
+  readonly restarts: number;
+}
+
+export interface MailboxOverflowEvent {
+  readonly path: string;
+  readonly policy: "reject" | "drop-newest" | "drop-oldest" | "backpressure";
+  readonly capacity: number;
+}
+
+/** Event name → listener arguments. */
+export interface SystemEvents {
+  started: [{ readonly path: string }];
+  stopped: [{ readonly path: string; readonly reason: TerminationReason }];
+  restarted: [ActorRestartedEvent];
+  failed: [ActorFailedEvent];
+  deadLetter: [DeadLetter];
+  overflow: [MailboxOverflowEvent];
+}
+
+export type SystemEventName = keyof SystemEvents;
+export type SystemEventEmitter = EventEmitter<SystemEvents>;

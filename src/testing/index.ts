@@ -1,0 +1,4 @@
+/**
+ * troupe/testing: tools for testing actors without real waiting.
+ */
+export { VirtualClock, flush } from "./virtual-clock.js";
