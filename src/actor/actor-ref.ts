@@ -48,15 +48,39 @@ export function checkAskOptions(options: unknown): asserts options is AskOptions
   checkSignal("signal", o["signal"]);
 }
 
-/** How messages reach an actor: the local cell implements it, a remote node will too. */
+/**
+ * How messages reach an actor: the local cell implements it, a remote node will too.
+ * Arguments arrive packed, as the mailbox stores them: `argc`, then the first two arguments
+ * inline, or the array of all arguments in `a0` when there are more than two (`unpackArgs`
+ * turns them back into an array). That is what lets a local `tell` allocate nothing.
+ */
 export interface Delivery {
   readonly path: string;
   readonly name: string;
-  tell(method: string, args: unknown[]): void;
-  ask(method: string, args: unknown[], options: AskOptions | undefined): Promise<unknown>;
-  send(method: string, args: unknown[], options: AskOptions | undefined): Promise<void>;
+  tell(method: string, argc: number, a0: unknown, a1: unknown): void;
+  ask(
+    method: string,
+    argc: number,
+    a0: unknown,
+    a1: unknown,
+    options: AskOptions | undefined,
+  ): Promise<unknown>;
+  send(
+    method: string,
+    argc: number,
+    a0: unknown,
+    a1: unknown,
+    options: AskOptions | undefined,
+  ): Promise<void>;
   /** False once the actor has stopped (a remote delivery may not know). */
   readonly alive: boolean;
+}
+
+/** The arguments after the method name, as an array (only for calls with 3 or more). */
+function restOf(args: IArguments): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 1; i < args.length; i++) out.push(args[i]);
+  return out;
 }
 
 /** The delivery behind a ref, for the runtime only (set by ActorRef's static block). */
@@ -93,8 +117,12 @@ export class ActorRef<A extends Actor = Actor> {
    * UnknownMessageError for a method the actor does not have and MailboxFullError when a
    * bounded mailbox refuses; a message to a stopped actor becomes a dead letter.
    */
-  tell<K extends MessageName<A>>(method: K, ...args: ArgsOf<A[K]>): void {
-    this.#delivery.tell(method, args);
+  tell<K extends MessageName<A>>(method: K, ...args: ArgsOf<A[K]>): void;
+  tell(method: MessageName<A>, a0?: unknown, a1?: unknown, ..._more: unknown[]): void {
+    // `arguments` instead of a rest parameter: no array for the common 0-2 arguments.
+    const argc = arguments.length - 1;
+    if (argc <= 2) this.#delivery.tell(method, argc, a0, a1);
+    else this.#delivery.tell(method, argc, restOf(arguments), undefined); // eslint-disable-line prefer-rest-params
   }
 
   /**
@@ -103,8 +131,12 @@ export class ActorRef<A extends Actor = Actor> {
    * past each deadline, AskAbortedError when its signal aborts, and ActorStoppedError at once
    * when the actor is stopped.
    */
-  ask<K extends MessageName<A>>(method: K, ...args: ArgsOf<A[K]>): Promise<ReplyOf<A[K]>> {
-    return this.#delivery.ask(method, args, this.#options) as Promise<ReplyOf<A[K]>>;
+  ask<K extends MessageName<A>>(method: K, ...args: ArgsOf<A[K]>): Promise<ReplyOf<A[K]>>;
+  ask(method: MessageName<A>, a0?: unknown, a1?: unknown, ..._more: unknown[]): Promise<unknown> {
+    const argc = arguments.length - 1;
+    return argc <= 2
+      ? this.#delivery.ask(method, argc, a0, a1, this.#options)
+      : this.#delivery.ask(method, argc, restOf(arguments), undefined, this.#options); // eslint-disable-line prefer-rest-params
   }
 
   /**
@@ -113,8 +145,12 @@ export class ActorRef<A extends Actor = Actor> {
    * policies it behaves like tell and resolves at once. Honours `queueTimeout`, `timeout`
    * and `signal` of the view for the wait.
    */
-  send<K extends MessageName<A>>(method: K, ...args: ArgsOf<A[K]>): Promise<void> {
-    return this.#delivery.send(method, args, this.#options);
+  send<K extends MessageName<A>>(method: K, ...args: ArgsOf<A[K]>): Promise<void>;
+  send(method: MessageName<A>, a0?: unknown, a1?: unknown, ..._more: unknown[]): Promise<void> {
+    const argc = arguments.length - 1;
+    return argc <= 2
+      ? this.#delivery.send(method, argc, a0, a1, this.#options)
+      : this.#delivery.send(method, argc, restOf(arguments), undefined, this.#options); // eslint-disable-line prefer-rest-params
   }
 
   /**

@@ -56,7 +56,11 @@ export abstract class Actor {
     this.#cell = constructing;
   }
 
-  /** This actor's own ref (to pass to others, or to tell itself). */
+  /**
+   * This actor's own ref, to pass to others. Inside the class its type is `ActorRef<this>`,
+   * whose message names TypeScript cannot check yet; to tell yourself, name the class:
+   * `const self: ActorRef<Counter> = this.self`.
+   */
   protected get self(): ActorRef<this> {
     return this.#context("self").ref;
   }
@@ -66,8 +70,11 @@ export abstract class Actor {
     return this.#context("context").context;
   }
 
-  /** Keyed timers that send messages to this actor; cancelled on stop and restart. */
-  protected get timers(): Timers<this> {
+  /**
+   * Keyed timers that send messages to this actor; cancelled on stop and restart.
+   * `this.timers.periodic("tick", 1000, this.tick)`.
+   */
+  protected get timers(): Timers {
     return this.#context("timers").timers;
   }
 

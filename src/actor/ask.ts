@@ -10,14 +10,14 @@
  */
 import { AskAbortedError, AskTimeoutError, QueueTimeoutError, RunTimeoutError } from "../errors.js";
 import { DeadlineEntry, type DeadlineQueue } from "../time/deadline-queue.js";
-import type { Envelope } from "../mailbox/envelope.js";
+import { QUEUED, STARTED, type Ticket, type TicketState } from "../mailbox/envelope.js";
 
 /** What an ask needs from its target to withdraw a queued message. */
 export interface AskTarget {
   readonly path: string;
   readonly mailboxDepth: number;
-  /** Removes the envelope if it is still queued; true when it was. */
-  withdraw(envelope: Envelope, reason: "timed-out" | "aborted"): boolean;
+  /** Removes the ask's message if it is still queued (or stashed); true when it was. */
+  withdraw(ask: PendingAsk, reason: "timed-out" | "aborted"): boolean;
 }
 
 class PhaseDeadline extends DeadlineEntry {
@@ -33,9 +33,15 @@ class PhaseDeadline extends DeadlineEntry {
   }
 }
 
-export class PendingAsk extends DeadlineEntry {
+/** The ticket of an asked message: its state in the mailbox and the reply promise. */
+export class PendingAsk extends DeadlineEntry implements Ticket {
+  state: TicketState = QUEUED;
   readonly promise: Promise<unknown>;
-  envelope!: Envelope;
+  /** The message, kept for errors and dead letters (arguments packed as in the mailbox). */
+  readonly method: string;
+  readonly argc: number;
+  readonly a0: unknown;
+  readonly a1: unknown;
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;
   #settled = false;
@@ -49,6 +55,10 @@ export class PendingAsk extends DeadlineEntry {
   #onAbort: (() => void) | null = null;
 
   constructor(
+    method: string,
+    argc: number,
+    a0: unknown,
+    a1: unknown,
     target: AskTarget,
     deadlines: DeadlineQueue,
     timeoutMs: number,
@@ -57,6 +67,10 @@ export class PendingAsk extends DeadlineEntry {
     signal: AbortSignal | undefined,
   ) {
     super();
+    this.method = method;
+    this.argc = argc;
+    this.a0 = a0;
+    this.a1 = a1;
     this.promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -83,6 +97,7 @@ export class PendingAsk extends DeadlineEntry {
 
   /** The handler started: the queue deadline ends and the run deadline begins. */
   started(): void {
+    this.state = STARTED;
     if (this.#queueDeadline !== null) {
       this.#deadlines.remove(this.#queueDeadline);
       this.#queueDeadline = null;
@@ -104,9 +119,7 @@ export class PendingAsk extends DeadlineEntry {
   /** Timeout of the whole wait. */
   onDeadline(): void {
     const started = !this.#withdraw("timed-out");
-    this.reject(
-      new AskTimeoutError(this.#target.path, this.envelope.method, this.#timeoutMs, started),
-    );
+    this.reject(new AskTimeoutError(this.#target.path, this.method, this.#timeoutMs, started));
   }
 
   phaseExpired(deadline: PhaseDeadline): void {
@@ -117,14 +130,14 @@ export class PendingAsk extends DeadlineEntry {
       this.reject(
         new QueueTimeoutError(
           this.#target.path,
-          this.envelope.method,
+          this.method,
           deadline.ms,
           this.#target.mailboxDepth,
         ),
       );
     } else {
       this.#runDeadline = null;
-      this.reject(new RunTimeoutError(this.#target.path, this.envelope.method, deadline.ms));
+      this.reject(new RunTimeoutError(this.#target.path, this.method, deadline.ms));
     }
   }
 
@@ -134,7 +147,7 @@ export class PendingAsk extends DeadlineEntry {
     this.reject(
       new AskAbortedError(
         this.#target.path,
-        this.envelope.method,
+        this.method,
         started,
         (this.#signal as AbortSignal).reason,
       ),
@@ -142,7 +155,7 @@ export class PendingAsk extends DeadlineEntry {
   }
 
   #withdraw(reason: "timed-out" | "aborted"): boolean {
-    return !this.#settled && this.#target.withdraw(this.envelope, reason);
+    return !this.#settled && this.#target.withdraw(this, reason);
   }
 
   /** Marks settled and releases every deadline and listener; false if already settled. */

@@ -29,7 +29,14 @@ import {
   toError,
   type DropReason,
 } from "../errors.js";
-import { Envelope, STARTED, STASHED, WITHDRAWN, type EnvelopeState } from "../mailbox/envelope.js";
+import {
+  Envelope,
+  PlainTicket,
+  STASHED,
+  WITHDRAWN,
+  unpackArgs,
+  type Ticket,
+} from "../mailbox/envelope.js";
 import { Mailbox } from "../mailbox/mailbox.js";
 import { RingBuffer } from "../mailbox/ring-buffer.js";
 import type { Schedulable } from "../dispatch/dispatcher.js";
@@ -45,7 +52,7 @@ import { SendWait } from "./send-wait.js";
 import { toFactory, type ActorClass, type ActorFactory } from "./factory.js";
 import { STATUS_NAMES, type ActorSnapshot, type ActorStatus } from "./snapshot.js";
 import { ActorContext } from "./context.js";
-import { protocolOf } from "./protocol.js";
+import { handlersOf, type Handler } from "./protocol.js";
 import { Timers, type TimerOwner } from "./timers.js";
 import {
   checkActorName,
@@ -77,8 +84,8 @@ class Extras {
   restartWindow: RestartWindow | null = null;
   /** The failure to pass to `onRestart` on the next start. */
   restartError: Error | null = null;
-  /** Asks whose async handler is running (rejected if a stop deadline passes). */
-  running: Set<PendingAsk> | null = null;
+  /** Tickets whose async handler is running (rejected if a stop deadline passes). */
+  running: Set<Ticket> | null = null;
   notices: RingBuffer<TerminatedNotice> | null = null;
   stopPromise: Promise<void> | null = null;
   idleWaiter: (() => void) | null = null;
@@ -102,7 +109,10 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   readonly #factory: () => Actor;
   readonly #options: ResolvedSpawnOptions;
   #instance!: Actor;
-  #protocol!: ReadonlySet<string>;
+  #handlers!: ReadonlyMap<string, Handler>;
+  /** The last method name checked or dispatched, and its handler: floods repeat one name. */
+  #lastMethod = "";
+  #lastHandler: Handler | undefined = undefined;
   #status: Status = STARTING;
   scheduled = false;
   #inFlight = 0;
@@ -114,7 +124,10 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   #draining = false;
   /** Bumped on restart and stop, so late settlements of old handlers are ignored. */
   #incarnation = 0;
-  #current: Envelope | null = null;
+  /** A handler's synchronous part is running (stash is allowed, stop must wait). */
+  #inHandler = false;
+  /** The running handler stashed its message. */
+  #stashed = false;
   #children: Map<string, ActorCell> | null = null;
   #path: string | null = null;
   #x: Extras | null = null;
@@ -238,15 +251,36 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       );
     }
     lifecycle.bind(instance, this);
-    this.#protocol = protocolOf(instance, Actor.prototype);
+    this.#handlers = handlersOf(instance, Actor.prototype);
+    this.#lastMethod = "";
+    this.#lastHandler = undefined;
     return instance;
   }
 
   // ---------------------------------------------------------------- delivery
 
-  checkMethod(method: string): void {
-    if (!this.#protocol.has(method))
-      throw new UnknownMessageError(this.path, method, [...this.#protocol]);
+  /** The handler for `method` (undefined if none), remembered for the next lookup. */
+  #handler(method: string): Handler | undefined {
+    if (method === this.#lastMethod) return this.#lastHandler;
+    const handler = this.#handlers.get(method);
+    if (handler !== undefined) {
+      this.#lastMethod = method;
+      this.#lastHandler = handler;
+    }
+    return handler;
+  }
+
+  #unknown(method: string): UnknownMessageError {
+    return new UnknownMessageError(this.path, method, [...this.#handlers.keys()]);
+  }
+
+  messageNameOf(handler: unknown): string {
+    for (const [name, h] of this.#handlers) if (h === handler) return name;
+    throw new InvalidOptionError(
+      "handler",
+      `one of the message handlers of ${this.path} (e.g. this.${[...this.#handlers.keys()][0] ?? "tick"})`,
+      handler,
+    );
   }
 
   /** The error for a message that arrives after the actor began stopping. */
@@ -256,29 +290,31 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       : new ActorStoppedError(this.path, method);
   }
 
-  tell(method: string, args: unknown[]): void {
+  tell(method: string, argc: number, a0: unknown, a1: unknown): void {
     if (this.#closing) {
       if (this.runtime.terminated) throw this.#stoppedError(method);
-      this.runtime.deadLetter(
-        this.path,
-        method,
-        args,
-        this.runtime.closed ? "shutdown" : "actor-stopped",
-      );
+      const reason = this.runtime.closed ? "shutdown" : "actor-stopped";
+      this.runtime.deadLetter(this.path, method, unpackArgs(argc, a0, a1), reason);
       return;
     }
-    if (!this.#protocol.has(method)) this.checkMethod(method);
-    const envelope = new Envelope(method, args, null);
+    if (method !== this.#lastMethod && this.#handler(method) === undefined)
+      throw this.#unknown(method);
     const mailbox = this.mailbox;
-    if (mailbox.hasRoom) mailbox.push(envelope);
-    else this.#overflow(envelope, true);
+    if (mailbox.hasRoom) mailbox.push(method, argc, a0, a1, null);
+    else this.#overflow(method, argc, a0, a1, null);
     if (!this.scheduled) this.#afterWork();
   }
 
-  ask(method: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
+  ask(
+    method: string,
+    argc: number,
+    a0: unknown,
+    a1: unknown,
+    options: AskOptions | undefined,
+  ): Promise<unknown> {
     if (this.#closing) return Promise.reject(this.#stoppedError(method));
-    if (!this.#protocol.has(method))
-      return Promise.reject(new UnknownMessageError(this.path, method, [...this.#protocol]));
+    if (method !== this.#lastMethod && this.#handler(method) === undefined)
+      return Promise.reject(this.#unknown(method));
     let timeout = this.runtime.askTimeout;
     let queueTimeout = Infinity;
     let runTimeout = Infinity;
@@ -292,6 +328,10 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
         return Promise.reject(new AskAbortedError(this.path, method, false, signal.reason));
     }
     const ask = new PendingAsk(
+      method,
+      argc,
+      a0,
+      a1,
       this,
       this.runtime.deadlines,
       timeout,
@@ -299,26 +339,31 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       runTimeout,
       signal,
     );
-    const envelope = new Envelope(method, args, ask);
-    ask.envelope = envelope;
     const mailbox = this.mailbox;
-    if (mailbox.hasRoom) mailbox.push(envelope);
+    if (mailbox.hasRoom) mailbox.push(method, argc, a0, a1, ask);
     else if (mailbox.overflow === "backpressure") {
-      mailbox.wait({ envelope, admitted: null, refused: null });
       this.#emitOverflow();
-    } else this.#overflow(envelope, false);
+      const envelope = new Envelope(method, argc, a0, a1, ask);
+      mailbox.wait({ envelope, admitted: null, refused: null });
+    } else this.#overflow(method, argc, a0, a1, ask);
     if (!this.scheduled) this.#afterWork();
     return ask.promise;
   }
 
-  send(method: string, args: unknown[], options: AskOptions | undefined): Promise<void> {
+  send(
+    method: string,
+    argc: number,
+    a0: unknown,
+    a1: unknown,
+    options: AskOptions | undefined,
+  ): Promise<void> {
     if (this.#closing) return Promise.reject(this.#stoppedError(method));
-    if (!this.#protocol.has(method))
-      return Promise.reject(new UnknownMessageError(this.path, method, [...this.#protocol]));
+    if (method !== this.#lastMethod && this.#handler(method) === undefined)
+      return Promise.reject(this.#unknown(method));
     const mailbox = this.mailbox;
     if (mailbox.hasRoom || mailbox.overflow !== "backpressure") {
       try {
-        this.tell(method, args);
+        this.tell(method, argc, a0, a1);
       } catch (error) {
         return Promise.reject(toError(error, this.path));
       }
@@ -326,14 +371,17 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     }
     this.#emitOverflow();
     return new Promise<void>((resolve, reject) => {
-      const envelope = new Envelope(method, args, null);
-      const wait = new SendWait(this, envelope, options, resolve, reject);
-      mailbox.wait({ envelope, admitted: () => wait.admitted(), refused: (e) => wait.refused(e) });
+      const wait = new SendWait(this, method, options, resolve, reject);
+      mailbox.wait({
+        envelope: new Envelope(method, argc, a0, a1, wait),
+        admitted: () => wait.admitted(),
+        refused: (e) => wait.refused(e),
+      });
     });
   }
 
   /** Applies the overflow policy to a message that found the mailbox full. */
-  #overflow(envelope: Envelope, isTell: boolean): void {
+  #overflow(method: string, argc: number, a0: unknown, a1: unknown, ask: PendingAsk | null): void {
     const mailbox = this.mailbox;
     this.#emitOverflow();
     switch (mailbox.overflow) {
@@ -346,17 +394,17 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
             ? 'use "await ref.send(...)" to wait for room'
             : undefined,
         );
-        if (isTell) throw error;
-        envelope.ask?.reject(error);
+        if (ask === null) throw error;
+        ask.reject(error);
         return;
       }
       case "drop-newest":
-        this.#drop(envelope, "dropped-newest");
+        this.#drop(new Envelope(method, argc, a0, a1, ask), "dropped-newest");
         return;
       case "drop-oldest": {
-        const oldest = mailbox.shift();
+        const oldest = mailbox.take();
         if (oldest !== undefined) this.#drop(oldest, "dropped-oldest");
-        mailbox.push(envelope);
+        mailbox.push(method, argc, a0, a1, ask);
         return;
       }
       default:
@@ -364,9 +412,13 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     }
   }
 
+  /** A message that will never run: its ask (if any) is rejected, and it is a dead letter. */
   #drop(envelope: Envelope, reason: DropReason): void {
-    envelope.state = WITHDRAWN;
-    envelope.ask?.reject(new MessageDroppedError(this.path, envelope.method, reason));
+    const ticket = envelope.ticket;
+    if (ticket !== null) {
+      ticket.state = WITHDRAWN;
+      ticket.reject(new MessageDroppedError(this.path, envelope.method, reason));
+    }
     this.runtime.deadLetter(this.path, envelope.method, envelope.args, reason);
   }
 
@@ -379,40 +431,44 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       });
   }
 
-  withdraw(envelope: Envelope, reason: "timed-out" | "aborted"): boolean {
+  withdraw(ask: PendingAsk, reason: "timed-out" | "aborted"): boolean {
     let withdrawn: boolean;
-    if (envelope.state === STASHED) {
-      envelope.state = WITHDRAWN;
+    if (ask.state === STASHED) {
+      ask.state = WITHDRAWN; // unstashAll skips it
       withdrawn = true;
     } else {
-      withdrawn = this.mailbox.withdraw(envelope);
+      withdrawn = this.mailbox.withdraw(ask);
       if (withdrawn && this.mailbox.waitingSenders > 0) {
         this.mailbox.admitWaiting();
         if (!this.scheduled) this.#afterWork();
       }
     }
-    if (withdrawn) this.runtime.deadLetter(this.path, envelope.method, envelope.args, reason);
+    if (withdrawn)
+      this.runtime.deadLetter(this.path, ask.method, unpackArgs(ask.argc, ask.a0, ask.a1), reason);
     return withdrawn;
   }
 
-  enqueueSelf(method: string, args: unknown[]): Envelope | null {
+  enqueueSelf(method: string, args: readonly unknown[]): Ticket | null {
     if (this.#closing) return null;
-    const envelope = new Envelope(method, args, null);
-    if (this.mailbox.hasRoom) this.mailbox.push(envelope);
+    const ticket = new PlainTicket();
+    const argc = args.length;
+    const a0 = argc > 2 ? args : args[0];
+    const a1 = argc > 2 ? undefined : args[1];
+    if (this.mailbox.hasRoom) this.mailbox.push(method, argc, a0, a1, ticket);
     else {
       try {
-        this.#overflow(envelope, true);
+        this.#overflow(method, argc, a0, a1, null);
       } catch {
-        this.runtime.deadLetter(this.path, method, args, "mailbox-full");
+        this.runtime.deadLetter(this.path, method, [...args], "mailbox-full");
         return null;
       }
     }
     if (!this.scheduled) this.#afterWork();
-    return envelope;
+    return ticket;
   }
 
-  withdrawTimerMessage(envelope: Envelope): void {
-    if (this.mailbox.withdraw(envelope) && this.mailbox.waitingSenders > 0)
+  withdrawTimerMessage(ticket: Ticket): void {
+    if (this.mailbox.withdraw(ticket) && this.mailbox.waitingSenders > 0)
       this.mailbox.admitWaiting();
   }
 
@@ -429,14 +485,14 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       this.#status === RUNNING &&
       !this.#hookBusy &&
       this.#inFlight < concurrency &&
-      (!this.#closing || this.#draining)
+      (!this.#closing || this.#draining) &&
+      mailbox.shift()
     ) {
-      const envelope = mailbox.shift();
-      if (envelope === undefined) break;
       n++;
-      this.#invoke(envelope);
+      this.#invoke();
       if (this.#x?.notices != null && this.#x.notices.length > 0) this.#processNotices();
     }
+    mailbox.release();
     if (mailbox.waitingSenders > 0 && (!this.#closing || this.#draining)) mailbox.admitWaiting();
     this.#afterWork();
     return n;
@@ -475,66 +531,83 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   }
 
   #isIdle(): boolean {
-    if (this.#hookBusy || this.#inFlight > 0) return false;
+    if (this.#hookBusy || this.#inFlight > 0 || this.#inHandler) return false;
     if (this.#status === SUSPENDED) return true;
     if (this.#status !== RUNNING) return false;
     return !this.#draining || (this.mailbox.size === 0 && this.mailbox.waitingSenders === 0);
   }
 
-  #invoke(envelope: Envelope): void {
-    envelope.state = STARTED;
-    const ask = envelope.ask;
-    if (ask !== null) ask.started();
-    const method = envelope.method;
-    const instance = this.#instance;
-    if (!this.#protocol.has(method)) {
-      // Only reachable for deliveries that bypassed tell's check (a restart changed the class).
-      const error = new UnknownMessageError(this.path, method, [...this.#protocol]);
-      if (ask !== null) ask.reject(error);
-      else this.runtime.deadLetter(this.path, method, envelope.args, "unknown-message");
+  /** Runs the message just loaded into the mailbox's registers. */
+  #invoke(): void {
+    const mailbox = this.mailbox;
+    const method = mailbox.method;
+    const argc = mailbox.argc;
+    const a0 = mailbox.a0;
+    const a1 = mailbox.a1;
+    const ticket = mailbox.ticket;
+    if (ticket !== null) ticket.started();
+    const handler = this.#handler(method);
+    if (handler === undefined) {
+      // Only reachable when a restart's factory produced another class without this method.
+      const error = this.#unknown(method);
+      if (ticket instanceof PendingAsk) ticket.reject(error);
+      else this.runtime.deadLetter(this.path, method, unpackArgs(argc, a0, a1), "unknown-message");
       return;
     }
-    const handler = (instance as unknown as Record<string, (...args: unknown[]) => unknown>)[
-      method
-    ];
-    this.#current = envelope;
+    const instance = this.#instance;
+    this.#inHandler = true;
     let result: unknown;
     try {
-      result = (handler as (...args: unknown[]) => unknown).apply(instance, envelope.args);
+      switch (argc) {
+        case 0:
+          result = handler.call(instance);
+          break;
+        case 1:
+          result = handler.call(instance, a0);
+          break;
+        case 2:
+          result = handler.call(instance, a0, a1);
+          break;
+        default:
+          result = handler.apply(instance, a0 as unknown[]);
+      }
     } catch (thrown) {
-      this.#current = null;
+      this.#inHandler = false;
+      this.#stashed = false;
       const error = toError(thrown, this.path);
-      ask?.reject(error);
+      if (ticket !== null) ticket.reject(error);
       this.#fail(error, "handler", method);
       return;
     }
-    this.#current = null;
-    if ((envelope.state as EnvelopeState) === STASHED) return; // the handler stashed it
+    this.#inHandler = false;
+    if (this.#stashed) {
+      this.#stashed = false; // the handler stashed its message: no reply yet
+      return;
+    }
     if (isThenable(result)) {
-      this.#park(envelope, result);
+      this.#park(method, ticket, result);
       return;
     }
     this.processed++;
-    if (ask !== null) ask.resolve(result);
+    if (ticket !== null) ticket.resolve(result);
   }
 
   /** An async handler is pending: count it, and resume when it settles. */
-  #park(envelope: Envelope, pending: PromiseLike<unknown>): void {
+  #park(method: string, ticket: Ticket | null, pending: PromiseLike<unknown>): void {
     this.#inFlight++;
     const incarnation = this.#incarnation;
-    const ask = envelope.ask;
-    if (ask !== null) (this.#extras().running ??= new Set()).add(ask);
+    if (ticket !== null) (this.#extras().running ??= new Set()).add(ticket);
     const settle = (ok: boolean, value: unknown): void => {
-      if (ask !== null) {
-        this.#x?.running?.delete(ask);
-        if (ok) ask.resolve(value);
+      if (ticket !== null) {
+        this.#x?.running?.delete(ticket);
+        if (ok) ticket.resolve(value);
       }
       if (incarnation !== this.#incarnation) {
         // The instance that ran this handler was replaced or stopped: answer, report, move on.
         if (!ok) {
           const error = toError(value, this.path);
-          ask?.reject(error);
-          this.#report(error, "handler", envelope.method);
+          if (ticket !== null) ticket.reject(error);
+          this.#report(error, "handler", method);
         }
         return;
       }
@@ -542,8 +615,8 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       if (ok) this.processed++;
       else {
         const error = toError(value, this.path);
-        ask?.reject(error);
-        this.#fail(error, "handler", envelope.method);
+        if (ticket !== null) ticket.reject(error);
+        this.#fail(error, "handler", method);
       }
       this.#afterWork();
     };
@@ -597,7 +670,9 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     const restartError = this.#x?.restartError ?? null;
     const started = (): void => {
       this.#status = RUNNING;
-      if (this.runtime.listening("started")) this.runtime.emit("started", { path: this.path });
+      // The root guardian is not an actor users see (inspect() and lookup() leave it out).
+      if (this.parent !== null && this.runtime.listening("started"))
+        this.runtime.emit("started", { path: this.path });
     };
     const runOnStart = (): void =>
       this.#runHook("onStart", () => lifecycle.onStart(instance), started);
@@ -800,7 +875,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     x.watchers = null;
     x.notices = null;
     this.runtime.cellStopped(this);
-    if (this.runtime.listening("stopped"))
+    if (this.parent !== null && this.runtime.listening("stopped"))
       this.runtime.emit("stopped", { path: this.path, reason });
   }
 
@@ -837,19 +912,24 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     const stashed = x.stash?.drain() ?? [];
     const { queued, waiting } = this.mailbox.takeAll();
     for (const envelope of [...stashed, ...queued]) {
-      if (envelope.state === WITHDRAWN) continue;
-      envelope.state = WITHDRAWN;
-      if (envelope.ask !== null) envelope.ask.reject(errorFor(envelope.method));
+      const ticket = envelope.ticket;
+      if (ticket !== null) {
+        if (ticket.state === WITHDRAWN) continue;
+        ticket.state = WITHDRAWN;
+      }
+      if (ticket instanceof PendingAsk) ticket.reject(errorFor(envelope.method));
       else this.runtime.deadLetter(this.path, envelope.method, envelope.args, dropReason);
     }
     for (const sender of waiting) {
+      const ticket = sender.envelope.ticket;
       const error = errorFor(sender.envelope.method);
-      sender.envelope.state = WITHDRAWN;
-      if (sender.envelope.ask !== null) sender.envelope.ask.reject(error);
-      else sender.refused?.(error);
+      if (ticket !== null) ticket.state = WITHDRAWN;
+      if (sender.refused !== null) sender.refused(error);
+      else ticket?.reject(error);
     }
     if (x.running !== null) {
-      for (const ask of x.running) ask.reject(errorFor(ask.envelope.method));
+      for (const ticket of x.running)
+        ticket.reject(errorFor(ticket instanceof PendingAsk ? ticket.method : "(running)"));
       x.running = null;
     }
   }
@@ -910,20 +990,23 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   }
 
   stash(): void {
-    const current = this.#current;
-    if (current === null) throw new StashOutsideHandlerError(this.path);
+    if (!this.#inHandler) throw new StashOutsideHandlerError(this.path);
+    if (this.#stashed) return; // this message is stashed already
     const x = this.#extras();
     const stash = (x.stash ??= new RingBuffer());
     if (stash.length >= this.#options.stashCapacity)
       throw new StashOverflowError(this.path, this.#options.stashCapacity);
-    current.state = STASHED;
-    stash.push(current);
+    const m = this.mailbox;
+    if (m.ticket !== null) m.ticket.state = STASHED;
+    stash.push(new Envelope(m.method, m.argc, m.a0, m.a1, m.ticket));
+    this.#stashed = true;
   }
 
   unstashAll(): void {
     const stash = this.#x?.stash;
     if (stash == null || stash.length === 0) return;
-    this.mailbox.pushFront(stash.drain().filter((e) => e.state === STASHED));
+    // Withdrawn while stashed (an ask that timed out): drop it.
+    this.mailbox.pushFront(stash.drain().filter((e) => e.ticket?.state !== WITHDRAWN));
     if (!this.scheduled) this.#afterWork();
   }
 }

@@ -31,35 +31,46 @@ export type MessageArgs<A, K extends keyof A> = ArgsOf<A[K]>;
 /** Reply to message `K` of actor `A`. */
 export type MessageReply<A, K extends keyof A> = ReplyOf<A[K]>;
 
-const protocols = new WeakMap<object, ReadonlySet<string>>();
+/** A message handler as stored for dispatch. */
+export type Handler = (...args: unknown[]) => unknown;
+
+const protocols = new WeakMap<object, ReadonlyMap<string, Handler>>();
 
 /**
- * The run-time protocol of an actor instance: every function-valued property found on its
- * prototype chain below `base` (the Actor prototype), plus function-valued own fields
- * (arrow-function members), minus every name `base` has (lifecycle hooks, even when
- * overridden, and `Object.prototype`'s methods). Getters are not messages. Cached per class.
+ * The run-time protocol of an actor instance, as a map from message name to handler: every
+ * function-valued property found on its prototype chain below `base` (the Actor prototype),
+ * plus function-valued own fields (arrow-function members), minus every name `base` has
+ * (lifecycle hooks, even when overridden, and `Object.prototype`'s methods). Getters are
+ * not messages. The prototype part is cached per class; resolving the handler once here
+ * spares the dispatcher a megamorphic keyed lookup per message.
  */
-export function protocolOf(instance: object, base: object): ReadonlySet<string> {
+export function handlersOf(instance: object, base: object): ReadonlyMap<string, Handler> {
   const proto = Object.getPrototypeOf(instance) as object;
-  const cached = protocols.get(proto);
-  if (cached !== undefined) return cached;
-  const names = new Set<string>();
-  for (
-    let p: object | null = proto;
-    p !== null && p !== base;
-    p = Object.getPrototypeOf(p) as object | null
-  ) {
-    for (const key of Object.getOwnPropertyNames(p)) {
-      if (key in base) continue; // constructor, lifecycle hooks, Object.prototype
-      const d = Object.getOwnPropertyDescriptor(p, key);
-      if (d !== undefined && typeof d.value === "function") names.add(key);
+  let handlers = protocols.get(proto);
+  if (handlers === undefined) {
+    const found = new Map<string, Handler>();
+    for (
+      let p: object | null = proto;
+      p !== null && p !== base;
+      p = Object.getPrototypeOf(p) as object | null
+    ) {
+      for (const key of Object.getOwnPropertyNames(p)) {
+        if (key in base || found.has(key)) continue; // constructor, hooks, Object.prototype
+        const d = Object.getOwnPropertyDescriptor(p, key);
+        if (d !== undefined && typeof d.value === "function") found.set(key, d.value as Handler);
+      }
     }
+    protocols.set(proto, found);
+    handlers = found;
   }
+  let own: Map<string, Handler> | null = null;
   for (const key of Object.getOwnPropertyNames(instance)) {
     if (key in base) continue;
     const d = Object.getOwnPropertyDescriptor(instance, key);
-    if (d !== undefined && typeof d.value === "function") names.add(key);
+    if (d !== undefined && typeof d.value === "function") {
+      own ??= new Map(handlers);
+      own.set(key, d.value as Handler);
+    }
   }
-  protocols.set(proto, names);
-  return names;
+  return own ?? handlers;
 }

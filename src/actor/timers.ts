@@ -4,31 +4,37 @@
  * already active replaces it. All timers are cancelled when the actor stops or restarts,
  * and a cancelled timer's message that is already queued is withdrawn, so after `cancel`
  * returns the message will not be handled.
+ *
+ * The message is named by the handler itself, `this.timers.once("retry", 500, this.retry, 3)`,
+ * so that it is type-checked inside the class (where a method *name* cannot be checked
+ * against the not-yet-known `this` type). The handler must be one of the actor's messages.
  */
-import type { Actor } from "./actor.js";
-import type { ArgsOf, MessageName } from "./protocol.js";
+import type { ArgsOf } from "./protocol.js";
 import type { Clock, TimerHandle } from "../time/clock.js";
-import type { Envelope } from "../mailbox/envelope.js";
+import type { Ticket } from "../mailbox/envelope.js";
 import { checkDuration, checkNonNegativeDuration } from "../validation.js";
 import { InvalidOptionError } from "../errors.js";
 
 /** What timers need from their actor. */
 export interface TimerOwner {
-  /** Enqueues a message to self; returns its envelope, or null if the actor takes no more. */
-  enqueueSelf(method: string, args: unknown[]): Envelope | null;
+  /** Enqueues a message to self; returns its ticket, or null if the actor takes no more. */
+  enqueueSelf(method: string, args: readonly unknown[]): Ticket | null;
   /** Withdraws a still-queued timer message. */
-  withdrawTimerMessage(envelope: Envelope): void;
-  checkMethod(method: string): void;
+  withdrawTimerMessage(ticket: Ticket): void;
+  /** The message name of one of the actor's handlers; throws InvalidOptionError otherwise. */
+  messageNameOf(handler: unknown): string;
 }
+
+type AnyHandler = (...args: never[]) => unknown;
 
 interface ActiveTimer {
   /** Null once a single-shot timer has fired (its message may still be queued). */
   handle: TimerHandle | null;
   /** The latest message this timer enqueued, withdrawn on cancel if still queued. */
-  queued: Envelope | null;
+  queued: Ticket | null;
 }
 
-export class Timers<Self extends Actor = Actor> {
+export class Timers {
   readonly #owner: TimerOwner;
   readonly #clock: Clock;
   readonly #active = new Map<string, ActiveTimer>();
@@ -39,16 +45,11 @@ export class Timers<Self extends Actor = Actor> {
     this.#clock = clock;
   }
 
-  /** Sends `method(...args)` to this actor once, after `delayMs` (0 or more). */
-  once<K extends MessageName<Self>>(
-    key: string,
-    delayMs: number,
-    method: K,
-    ...args: ArgsOf<Self[K]>
-  ): void {
+  /** Sends `handler(...args)` to this actor once, after `delayMs` (0 or more). */
+  once<F extends AnyHandler>(key: string, delayMs: number, handler: F, ...args: ArgsOf<F>): void {
     this.#checkKey(key);
     checkNonNegativeDuration("delayMs", delayMs);
-    this.#owner.checkMethod(method);
+    const method = this.#owner.messageNameOf(handler);
     this.cancel(key);
     const timer: ActiveTimer = {
       handle: this.#clock.setTimer(() => {
@@ -61,18 +62,18 @@ export class Timers<Self extends Actor = Actor> {
   }
 
   /**
-   * Sends `method(...args)` to this actor every `intervalMs` (> 0), at a fixed rate: each
+   * Sends `handler(...args)` to this actor every `intervalMs` (> 0), at a fixed rate: each
    * tick is scheduled from the previous tick's due time, so ticks do not drift.
    */
-  periodic<K extends MessageName<Self>>(
+  periodic<F extends AnyHandler>(
     key: string,
     intervalMs: number,
-    method: K,
-    ...args: ArgsOf<Self[K]>
+    handler: F,
+    ...args: ArgsOf<F>
   ): void {
     this.#checkKey(key);
     checkDuration("intervalMs", intervalMs);
-    this.#owner.checkMethod(method);
+    const method = this.#owner.messageNameOf(handler);
     this.cancel(key);
     const timer: ActiveTimer = { handle: {}, queued: null };
     let due = this.#clock.now() + intervalMs;

@@ -8,6 +8,7 @@
  * Ordering: messages from one sender to one receiver are processed in the order sent,
  * because each mailbox is FIFO and an actor is never in the run queue twice.
  */
+import { RingBuffer } from "../mailbox/ring-buffer.js";
 
 /** Something with a mailbox the dispatcher can give turns to. */
 export interface Schedulable {
@@ -39,8 +40,7 @@ const CHECK_EVERY = 128;
 export class Dispatcher {
   readonly throughput: number;
   readonly yieldAfterMs: number;
-  readonly #runQueue: Schedulable[] = [];
-  #head = 0;
+  readonly #runQueue = new RingBuffer<Schedulable>(64);
   #draining = false;
   #pending = false;
   /** Number of times a drain yielded to the event loop (for tests and inspection). */
@@ -53,7 +53,7 @@ export class Dispatcher {
 
   /** Number of actors waiting for a turn. */
   get queued(): number {
-    return this.#runQueue.length - this.#head;
+    return this.#runQueue.length;
   }
 
   schedule(actor: Schedulable): void {
@@ -69,34 +69,27 @@ export class Dispatcher {
   readonly #drain = (): void => {
     this.#pending = false;
     this.#draining = true;
-    const start = performance.now();
+    const queue = this.#runQueue;
     const limit = this.throughput;
+    // The budget starts at the first clock check, not at the drain's start: a drain of a
+    // few messages (one ask) then never reads the clock at all.
+    let start = -1;
     let sinceCheck = 0;
     try {
-      const queue = this.#runQueue;
-      while (this.#head < queue.length) {
-        const actor = queue[this.#head] as Schedulable;
-        queue[this.#head++] = undefined as unknown as Schedulable;
+      for (let actor = queue.shift(); actor !== undefined; actor = queue.shift()) {
         actor.scheduled = false;
         sinceCheck += actor.runTurn(limit) + 1;
         if (sinceCheck >= CHECK_EVERY) {
           sinceCheck = 0;
-          if (performance.now() - start >= this.yieldAfterMs && this.#head < queue.length) {
+          const now = performance.now();
+          if (start < 0) start = now;
+          else if (now - start >= this.yieldAfterMs && queue.length > 0) {
             this.yields++;
             this.#pending = true;
             setImmediate(this.#drain);
             break;
           }
         }
-        // Compact the array queue now and then instead of shifting per turn.
-        if (this.#head >= 1024 && this.#head * 2 >= queue.length) {
-          queue.splice(0, this.#head);
-          this.#head = 0;
-        }
-      }
-      if (this.#head === queue.length) {
-        queue.length = 0;
-        this.#head = 0;
       }
     } finally {
       this.#draining = false;

@@ -1,8 +1,13 @@
 /**
  * A mailbox is a dumb FIFO with a capacity rule; the actor cell decides what a refusal
- * means (an error, a dead letter). Withdrawn envelopes (an ask that timed out or was
- * aborted while queued) stay in the ring as tombstones, are skipped when dequeued, and stop
- * counting towards `size` at once, so a withdrawn ask frees its slot immediately.
+ * means (an error, a dead letter). Messages are stored in slots of one ring array, five
+ * slots a message (method, argc, a0, a1, ticket: see envelope.ts), so queuing a message
+ * allocates nothing. `shift()` loads the oldest message into the public registers `method`,
+ * `argc`, `a0`, `a1` and `ticket`, where the dispatcher reads it.
+ *
+ * Withdrawn messages (an ask that timed out or was aborted while queued, a cancelled timer
+ * tick) stay in the ring as tombstones, are skipped when dequeued, and stop counting towards
+ * `size` at once, so a withdrawn message frees its slot immediately.
  *
  * Overflow policies for a bounded mailbox:
  * - `reject`: the new message is refused (tell throws, ask rejects with MailboxFullError);
@@ -12,7 +17,7 @@
  *   `tell` into a full mailbox is refused like `reject`.
  */
 import { RingBuffer } from "./ring-buffer.js";
-import { QUEUED, WAITING, WITHDRAWN, type Envelope } from "./envelope.js";
+import { Envelope, QUEUED, WAITING, WITHDRAWN, type Ticket } from "./envelope.js";
 
 export const OVERFLOW_POLICIES = ["reject", "drop-newest", "drop-oldest", "backpressure"] as const;
 export type OverflowPolicy = (typeof OVERFLOW_POLICIES)[number];
@@ -20,18 +25,31 @@ export type OverflowPolicy = (typeof OVERFLOW_POLICIES)[number];
 /** A sender parked by the backpressure policy until there is room. */
 export interface WaitingSender {
   readonly envelope: Envelope;
-  /** Called once the envelope is in the mailbox (null for asks, whose reply is the signal). */
+  /** Called once the message is in the mailbox (null for asks, whose reply is the signal). */
   readonly admitted: (() => void) | null;
-  /** Called when the mailbox is closed before the envelope got in. */
+  /** Called when the mailbox is closed before the message got in. */
   readonly refused: ((error: Error) => void) | null;
 }
+
+const STRIDE = 5;
+const NO_SLOTS: unknown[] = [];
 
 export class Mailbox {
   readonly capacity: number;
   readonly overflow: OverflowPolicy;
-  readonly #queue = new RingBuffer<Envelope>();
-  #size = 0;
+  #slots: unknown[] = NO_SLOTS; // allocated on the first message: idle actors stay small
+  #mask = -1; // message capacity of the ring - 1
+  #head = 0; // index of the oldest message
+  #count = 0; // messages in the ring, tombstones included
+  #size = 0; // live messages
   #waiting: RingBuffer<WaitingSender> | null = null;
+
+  /** The message loaded by the last `shift()`. */
+  method = "";
+  argc = 0;
+  a0: unknown = undefined;
+  a1: unknown = undefined;
+  ticket: Ticket | null = null;
 
   constructor(capacity: number, overflow: OverflowPolicy) {
     this.capacity = capacity;
@@ -53,69 +71,145 @@ export class Mailbox {
   }
 
   /** Appends without a capacity check; the caller checked `hasRoom` or applies a policy. */
-  push(envelope: Envelope): void {
-    this.#queue.push(envelope);
+  push(method: string, argc: number, a0: unknown, a1: unknown, ticket: Ticket | null): void {
+    if (this.#count > this.#mask) this.#grow();
+    const i = ((this.#head + this.#count) & this.#mask) * STRIDE;
+    const slots = this.#slots;
+    slots[i] = method;
+    slots[i + 1] = argc;
+    slots[i + 2] = a0;
+    slots[i + 3] = a1;
+    slots[i + 4] = ticket;
+    this.#count++;
     this.#size++;
   }
 
-  /** Puts envelopes back in front, keeping their order (unstash). */
+  /** Puts messages back in front, keeping their order (unstash). */
   pushFront(envelopes: readonly Envelope[]): void {
-    for (let i = envelopes.length - 1; i >= 0; i--) {
-      const envelope = envelopes[i] as Envelope;
-      envelope.state = QUEUED;
-      this.#queue.unshift(envelope);
+    for (let k = envelopes.length - 1; k >= 0; k--) {
+      const e = envelopes[k] as Envelope;
+      if (e.ticket !== null) e.ticket.state = QUEUED;
+      if (this.#count > this.#mask) this.#grow();
+      this.#head = (this.#head - 1) & this.#mask;
+      const i = this.#head * STRIDE;
+      const slots = this.#slots;
+      slots[i] = e.method;
+      slots[i + 1] = e.argc;
+      slots[i + 2] = e.a0;
+      slots[i + 3] = e.a1;
+      slots[i + 4] = e.ticket;
+      this.#count++;
       this.#size++;
     }
   }
 
-  /** The oldest live envelope, or undefined. Skips withdrawn tombstones. */
-  shift(): Envelope | undefined {
-    for (;;) {
-      const envelope = this.#queue.shift();
-      if (envelope === undefined) return undefined;
-      if (envelope.state !== WITHDRAWN) {
-        this.#size--;
-        return envelope;
+  /** Loads the oldest live message into the registers; false when empty. */
+  shift(): boolean {
+    const slots = this.#slots;
+    while (this.#count > 0) {
+      const i = this.#head * STRIDE;
+      const ticket = slots[i + 4] as Ticket | null;
+      this.#head = (this.#head + 1) & this.#mask;
+      this.#count--;
+      if (ticket !== null && ticket.state === WITHDRAWN) {
+        slots[i] = slots[i + 2] = slots[i + 3] = slots[i + 4] = undefined;
+        continue;
       }
-    }
-  }
-
-  /** Marks a queued envelope withdrawn; true when it was still queued. */
-  withdraw(envelope: Envelope): boolean {
-    if (envelope.state === WAITING) {
-      envelope.state = WITHDRAWN; // not counted in size yet
+      this.method = slots[i] as string;
+      this.argc = slots[i + 1] as number;
+      this.a0 = slots[i + 2];
+      this.a1 = slots[i + 3];
+      this.ticket = ticket;
+      slots[i + 2] = slots[i + 3] = slots[i + 4] = undefined; // let arguments be collected
+      this.#size--;
       return true;
     }
-    if (envelope.state !== QUEUED) return false;
-    envelope.state = WITHDRAWN;
+    return false;
+  }
+
+  /** Clears the registers so the last message's arguments can be collected. */
+  release(): void {
+    this.a0 = undefined;
+    this.a1 = undefined;
+    this.ticket = null;
+  }
+
+  /** Removes and returns the oldest live message as an object, without touching registers. */
+  take(): Envelope | undefined {
+    const { method, argc, a0, a1, ticket } = this;
+    if (!this.shift()) {
+      this.method = method;
+      this.argc = argc;
+      this.a0 = a0;
+      this.a1 = a1;
+      this.ticket = ticket;
+      return undefined;
+    }
+    const taken = new Envelope(this.method, this.argc, this.a0, this.a1, this.ticket);
+    this.method = method;
+    this.argc = argc;
+    this.a0 = a0;
+    this.a1 = a1;
+    this.ticket = ticket;
+    return taken;
+  }
+
+  /** Marks a ticketed message withdrawn; true when it was still queued or waiting. */
+  withdraw(ticket: Ticket): boolean {
+    if (ticket.state === WAITING) {
+      ticket.state = WITHDRAWN; // not counted in size yet
+      return true;
+    }
+    if (ticket.state !== QUEUED) return false;
+    ticket.state = WITHDRAWN;
     this.#size--;
     return true;
   }
 
   /** Parks a sender until there is room (backpressure). */
   wait(sender: WaitingSender): void {
-    sender.envelope.state = WAITING;
+    if (sender.envelope.ticket !== null) sender.envelope.ticket.state = WAITING;
     (this.#waiting ??= new RingBuffer<WaitingSender>()).push(sender);
   }
 
-  /** Moves waiting senders into the mailbox while there is room. */
+  /** Moves waiting senders into the mailbox while there is room, in FIFO order. */
   admitWaiting(): void {
     const waiting = this.#waiting;
     if (waiting === null) return;
     while (waiting.length > 0 && this.#size < this.capacity) {
       const sender = waiting.shift() as WaitingSender;
-      if (sender.envelope.state === WITHDRAWN) continue;
-      sender.envelope.state = QUEUED;
-      this.push(sender.envelope);
+      const e = sender.envelope;
+      if (e.ticket !== null) {
+        if (e.ticket.state === WITHDRAWN) continue;
+        e.ticket.state = QUEUED;
+      }
+      this.push(e.method, e.argc, e.a0, e.a1, e.ticket);
       sender.admitted?.();
     }
   }
 
-  /** Empties the mailbox and the waiting senders, returning the live envelopes in order. */
+  /** Empties the mailbox and the waiting senders, returning the live messages in order. */
   takeAll(): { queued: Envelope[]; waiting: WaitingSender[] } {
     const queued: Envelope[] = [];
-    for (let e = this.shift(); e !== undefined; e = this.shift()) queued.push(e);
+    for (let e = this.take(); e !== undefined; e = this.take()) queued.push(e);
     const waiting = this.#waiting === null ? [] : this.#waiting.drain();
-    return { queued, waiting: waiting.filter((w) => w.envelope.state !== WITHDRAWN) };
+    return {
+      queued,
+      waiting: waiting.filter((w) => w.envelope.ticket?.state !== WITHDRAWN),
+    };
+  }
+
+  #grow(): void {
+    const old = this.#slots;
+    const capacity = old.length === 0 ? 8 : (this.#mask + 1) * 2;
+    const slots: unknown[] = [];
+    for (let k = 0; k < this.#count; k++) {
+      const i = ((this.#head + k) & this.#mask) * STRIDE;
+      slots.push(old[i], old[i + 1], old[i + 2], old[i + 3], old[i + 4]);
+    }
+    for (let k = this.#count * STRIDE; k < capacity * STRIDE; k++) slots.push(undefined);
+    this.#slots = slots;
+    this.#mask = capacity - 1;
+    this.#head = 0;
   }
 }

@@ -339,7 +339,7 @@ export class ActorSystem {
   shutdown(options?: ShutdownOptions): Promise<void> {
     checkObject("options", options);
     if (options !== undefined) {
-      checkKnownKeys("options", options, ["timeout", "drain"]);
+      checkKnownKeys("options", options, ["timeout"]);
       checkNonNegativeDuration(
         "timeout",
         options.timeout === Infinity ? undefined : options.timeout,

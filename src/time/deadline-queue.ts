@@ -36,7 +36,9 @@ export class DeadlineQueue {
 
   /** Number of distinct durations currently tracked (for tests and introspection). */
   get durations(): number {
-    return this.#lists.size;
+    let n = 0;
+    for (const list of this.#lists.values()) if (list.head !== null) n++;
+    return n;
   }
 
   /** Queues `entry` to expire `durationMs` from now. The entry must not be queued already. */
@@ -65,8 +67,8 @@ export class DeadlineQueue {
     if (entry.next === null) list.tail = entry.prev;
     else entry.next.prev = entry.prev;
     entry.prev = entry.next = entry.list = null;
-    if (list.head === null) this.#lists.delete(list.durationMs);
-    // The timer stays armed: when it fires early for a removed head it simply re-arms.
+    // An empty list stays (sequential asks would otherwise re-create it per ask); #fire
+    // drops empty lists. The timer stays armed: firing early for a removed head re-arms.
   }
 
   /** Cancels the clock timer and forgets every entry (used at shutdown). */
@@ -105,13 +107,16 @@ export class DeadlineQueue {
     }
     let earliest = Infinity;
     for (const list of this.#lists.values()) {
-      if (list.head !== null && list.head.deadline < earliest) earliest = list.head.deadline;
+      if (list.head === null) this.#lists.delete(list.durationMs);
+      else if (list.head.deadline < earliest) earliest = list.head.deadline;
     }
     if (earliest !== Infinity) {
       // A real timer may fire a little before performance.now() reaches the deadline.
       this.#armedFor = earliest;
       this.#timer = this.#clock.setTimer(this.#fire, Math.max(1, Math.ceil(earliest - now)));
     }
+    // Lists are sorted each on its own; across durations, order the overdue ones here.
+    if (expired.length > 1) expired.sort((a, b) => a.deadline - b.deadline);
     for (const entry of expired) entry.onDeadline();
   };
 }
