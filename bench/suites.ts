@@ -1,0 +1,20 @@
+/**
+ * The benchmark suites `npm run bench` knows, in the order a full run measures them. A
+ * suite is loaded only when it runs, so one suite's imports cannot break another. To add
+ * one, export a `Suite` from its module and list it here.
+ */
+import type { Suite } from "./lib/suite.js";
+
+export interface SuiteEntry {
+  readonly name: string;
+  readonly description: string;
+  readonly load: () => Promise<Suite>;
+}
+
+export const SUITES: readonly SuiteEntry[] = [
+  {
+    name: "actors",
+    description: "tell, ping-pong, asks, spawn and fan-out against bare ring-buffer baselines",
+    load: async () => (await import("./actors.js")).suite,
+  },
+];
