@@ -59,8 +59,8 @@ export class InvalidNameError extends TroupeError {
   constructor(readonly actorName: unknown) {
     super(
       `Actor name ${describeValue(actorName)} is not valid: use 1-128 characters from ` +
-        `letters, digits and _ - ~ @ : + = (no dots, spaces, "/", "*" or ">", and not starting ` +
-        `with "$", which is reserved for generated names).`,
+        `letters, digits and _ - ~ @ : + = ($ too, but not first: a leading "$" is reserved ` +
+        `for generated names); no dots, spaces, "/", "*" or ">".`,
     );
   }
 }
@@ -144,8 +144,8 @@ export class QueueTimeoutError extends TroupeError {
     readonly mailboxDepth: number,
   ) {
     super(
-      `Ask "${method}" to ${actorPath} waited more than ${timeoutMs} ms in the mailbox ` +
-        `(${mailboxDepth} messages still queued) and was withdrawn before it ran; the actor is ` +
+      `The message "${method}" to ${actorPath} waited more than ${timeoutMs} ms without starting ` +
+        `(${mailboxDepth} messages still queued) and was withdrawn; the actor is ` +
         `overloaded — add actors, slow producers down, or raise queueTimeout.`,
     );
   }

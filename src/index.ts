@@ -33,4 +33,26 @@ export { Registry, ServiceKey, serviceKey } from "./system/registry.js";
 export { oneForOne, SupervisorStrategy, type OneForOneOptions } from "./supervision/strategy.js";
 export type { Directive } from "./supervision/directive.js";
 export { systemClock, type Clock, type TimerHandle } from "./time/clock.js";
-export * from "./errors.js";
+export {
+  TroupeError,
+  InvalidOptionError,
+  InvalidNameError,
+  DuplicateNameError,
+  MailboxFullError,
+  MessageDroppedError,
+  AskTimeoutError,
+  QueueTimeoutError,
+  RunTimeoutError,
+  AskAbortedError,
+  ActorStoppedError,
+  UnknownMessageError,
+  ActorStartError,
+  NoActorContextError,
+  StashOverflowError,
+  StashOutsideHandlerError,
+  SystemShutDownError,
+  ShutdownTimeoutError,
+  MaxRestartsExceededError,
+  NonErrorThrownError,
+  type DropReason,
+} from "./errors.js";

@@ -87,7 +87,9 @@ function restOf(args: IArguments): unknown[] {
 export let deliveryOf!: (ref: ActorRef<Actor>) => Delivery;
 
 /** A typed handle to an actor. Cheap to copy and compare by `path`. */
-export class ActorRef<A extends Actor = Actor> {
+// `out`: a ref to a Counter is a ref to an Actor, but not the other way round, and refs
+// to actors with different protocols are not interchangeable.
+export class ActorRef<out A extends Actor = Actor> {
   readonly #delivery: Delivery;
   readonly #options: AskOptions | undefined;
 

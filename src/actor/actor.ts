@@ -30,7 +30,8 @@ export interface Lifecycle {
   onStop(actor: Actor): unknown;
   onRestart(actor: Actor, error: Error): unknown;
   onTerminated(actor: Actor, ref: ActorRef, reason: TerminationReason): unknown;
-  bind(actor: Actor, cell: ActorCell): void;
+  /** Ties a fresh instance to its cell; false if the instance was bound before (reused). */
+  bind(actor: Actor, cell: ActorCell): boolean;
   cellOf(actor: Actor): ActorCell | null;
 }
 
@@ -39,11 +40,15 @@ export let lifecycle!: Lifecycle;
 let constructing: ActorCell | null = null;
 
 /** Runs an actor factory so that the actor's constructor can already use its context. */
-export function constructWith<T>(cell: ActorCell, factory: () => T): T {
+export function constructWith(
+  cell: ActorCell,
+  factory: (new () => Actor) | (() => Actor),
+  isClass: boolean,
+): unknown {
   const outer = constructing;
   constructing = cell;
   try {
-    return factory();
+    return isClass ? new (factory as new () => Actor)() : (factory as () => Actor)();
   } finally {
     constructing = outer;
   }
@@ -51,6 +56,8 @@ export function constructWith<T>(cell: ActorCell, factory: () => T): T {
 
 export abstract class Actor {
   #cell: ActorCell | null;
+  /** Set once the runtime adopts this instance; a factory must not hand it out again. */
+  #bound = false;
 
   constructor() {
     this.#cell = constructing;
@@ -62,20 +69,20 @@ export abstract class Actor {
    * `const self: ActorRef<Counter> = this.self`.
    */
   protected get self(): ActorRef<this> {
-    return this.#context("self").ref;
+    return this.#context("self").ref as ActorRef<this>; // the cell holds this very actor
   }
 
   /** Spawn children, stop, watch, stash, and the actor's place in the tree. */
   protected get context(): ActorContext<this> {
-    return this.#context("context").context;
+    return this.#context("context").context as ActorContext<this>;
   }
 
   /**
    * Keyed timers that send messages to this actor; cancelled on stop and restart.
-   * `this.timers.periodic("tick", 1000, this.tick)`.
+   * `this.timers.periodic("tick", 1000, (self) => self.tick())`.
    */
-  protected get timers(): Timers {
-    return this.#context("timers").timers;
+  protected get timers(): Timers<this> {
+    return this.#context("timers").timers as Timers<this>;
   }
 
   /**
@@ -108,7 +115,10 @@ export abstract class Actor {
       onRestart: (actor, error) => actor.onRestart(error),
       onTerminated: (actor, ref, reason) => actor.onTerminated(ref, reason),
       bind: (actor, cell) => {
+        if (actor.#bound) return false;
+        actor.#bound = true;
         actor.#cell = cell;
+        return true;
       },
       cellOf: (actor) => actor.#cell,
     };

@@ -37,7 +37,7 @@ import {
   unpackArgs,
   type Ticket,
 } from "../mailbox/envelope.js";
-import { Mailbox } from "../mailbox/mailbox.js";
+import { loaded, Mailbox } from "../mailbox/mailbox.js";
 import { RingBuffer } from "../mailbox/ring-buffer.js";
 import type { Schedulable } from "../dispatch/dispatcher.js";
 import type { FailurePhase } from "../system/events.js";
@@ -49,10 +49,10 @@ import { Actor, constructWith, lifecycle, type TerminationReason } from "./actor
 import { ActorRef, deliveryOf, type AskOptions, type Delivery } from "./actor-ref.js";
 import { PendingAsk, type AskTarget } from "./ask.js";
 import { SendWait } from "./send-wait.js";
-import { toFactory, type ActorClass, type ActorFactory } from "./factory.js";
+import { isActorClass, type ActorClass, type ActorFactory } from "./factory.js";
 import { STATUS_NAMES, type ActorSnapshot, type ActorStatus } from "./snapshot.js";
 import { ActorContext } from "./context.js";
-import { handlersOf, type Handler } from "./protocol.js";
+import { protocolOf, type Protocol } from "./protocol.js";
 import { Timers, type TimerOwner } from "./timers.js";
 import {
   checkActorName,
@@ -90,6 +90,10 @@ class Extras {
   stopPromise: Promise<void> | null = null;
   idleWaiter: (() => void) | null = null;
   termination: TerminationReason | null = null;
+  failed = 0;
+  restarts = 0;
+  /** The current instance's onStop has run (a restart whose factory failed): not twice. */
+  instanceStopped = false;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -106,13 +110,11 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   readonly name: string;
   readonly ref: ActorRef;
   readonly mailbox: Mailbox;
-  readonly #factory: () => Actor;
+  readonly #factory: ActorClass<Actor> | ActorFactory<Actor>;
+  readonly #isClass: boolean;
   readonly #options: ResolvedSpawnOptions;
   #instance!: Actor;
-  #handlers!: ReadonlyMap<string, Handler>;
-  /** The last method name checked or dispatched, and its handler: floods repeat one name. */
-  #lastMethod = "";
-  #lastHandler: Handler | undefined = undefined;
+  #protocol!: Protocol;
   #status: Status = STARTING;
   scheduled = false;
   #inFlight = 0;
@@ -129,23 +131,21 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   /** The running handler stashed its message. */
   #stashed = false;
   #children: Map<string, ActorCell> | null = null;
-  #path: string | null = null;
   #x: Extras | null = null;
   processed = 0;
-  failed = 0;
-  restarts = 0;
 
   constructor(
     runtime: Runtime,
     parent: ActorCell | null,
     name: string,
-    factory: () => Actor,
+    factory: ActorClass<Actor> | ActorFactory<Actor>,
     options: ResolvedSpawnOptions,
   ) {
     this.runtime = runtime;
     this.parent = parent;
     this.name = name;
     this.#factory = factory;
+    this.#isClass = isActorClass(factory);
     this.#options = options;
     this.mailbox = new Mailbox(options.capacity, options.overflow);
     this.ref = new ActorRef(this);
@@ -153,9 +153,9 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
 
   // ---------------------------------------------------------------- identity and state
 
+  /** Computed on demand (errors, events, inspection), so an idle actor does not hold it. */
   get path(): string {
-    return (this.#path ??=
-      this.parent === null ? `/${this.name}` : `${this.parent.path}/${this.name}`);
+    return this.parent === null ? `/${this.name}` : `${this.parent.path}/${this.name}`;
   }
 
   get alive(): boolean {
@@ -206,8 +206,8 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       stashed: this.stashSize,
       inFlight: this.#inFlight,
       processed: this.processed,
-      failed: this.failed,
-      restarts: this.restarts,
+      failed: this.#x?.failed ?? 0,
+      restarts: this.#x?.restarts ?? 0,
       children: [...this.children].map((c) => c.snapshot()),
     };
   }
@@ -225,13 +225,12 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   #makeInstance(): Actor {
     let instance: unknown;
     try {
-      instance = constructWith(this, this.#factory);
+      instance = constructWith(this, this.#factory, this.#isClass);
     } catch (error) {
-      throw new ActorStartError(this.path, error);
+      throw this.#startFailed(error);
     }
     if (!(instance instanceof Actor)) {
-      throw new ActorStartError(
-        this.path,
+      throw this.#startFailed(
         new InvalidOptionError(
           "factory",
           "a function returning an instance of an Actor subclass",
@@ -239,48 +238,36 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
         ),
       );
     }
-    const bound = lifecycle.cellOf(instance);
-    if (bound !== null && bound !== this) {
-      throw new ActorStartError(
-        this.path,
+    if (!lifecycle.bind(instance, this)) {
+      throw this.#startFailed(
         new InvalidOptionError(
           "factory",
-          "a function returning a new actor instance on each call",
+          "a function returning a new actor instance on each call (restart never reuses the failed one)",
           instance,
         ),
       );
     }
-    lifecycle.bind(instance, this);
-    this.#handlers = handlersOf(instance, Actor.prototype);
-    this.#lastMethod = "";
-    this.#lastHandler = undefined;
+    this.#protocol = protocolOf(instance, Actor.prototype);
+    if (this.#x !== null) this.#x.instanceStopped = false;
     return instance;
+  }
+
+  /** A constructor may have spawned children before it threw: stop them, leave no orphans. */
+  #startFailed(cause: unknown): ActorStartError {
+    if (this.#children !== null && this.#children.size > 0) {
+      void this.#stopChildren({ kind: "stopped" }, false, this.runtime.clock.now());
+    }
+    return new ActorStartError(this.path, cause);
   }
 
   // ---------------------------------------------------------------- delivery
 
-  /** The handler for `method` (undefined if none), remembered for the next lookup. */
-  #handler(method: string): Handler | undefined {
-    if (method === this.#lastMethod) return this.#lastHandler;
-    const handler = this.#handlers.get(method);
-    if (handler !== undefined) {
-      this.#lastMethod = method;
-      this.#lastHandler = handler;
-    }
-    return handler;
-  }
-
   #unknown(method: string): UnknownMessageError {
-    return new UnknownMessageError(this.path, method, [...this.#handlers.keys()]);
+    return new UnknownMessageError(this.path, method, [...this.#protocol.handlers.keys()]);
   }
 
-  messageNameOf(handler: unknown): string {
-    for (const [name, h] of this.#handlers) if (h === handler) return name;
-    throw new InvalidOptionError(
-      "handler",
-      `one of the message handlers of ${this.path} (e.g. this.${[...this.#handlers.keys()][0] ?? "tick"})`,
-      handler,
-    );
+  checkMethod(method: string): void {
+    if (this.#protocol.lookup(method) === undefined) throw this.#unknown(method);
   }
 
   /** The error for a message that arrives after the actor began stopping. */
@@ -297,8 +284,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       this.runtime.deadLetter(this.path, method, unpackArgs(argc, a0, a1), reason);
       return;
     }
-    if (method !== this.#lastMethod && this.#handler(method) === undefined)
-      throw this.#unknown(method);
+    if (this.#protocol.lookup(method) === undefined) throw this.#unknown(method);
     const mailbox = this.mailbox;
     if (mailbox.hasRoom) mailbox.push(method, argc, a0, a1, null);
     else this.#overflow(method, argc, a0, a1, null);
@@ -313,8 +299,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     options: AskOptions | undefined,
   ): Promise<unknown> {
     if (this.#closing) return Promise.reject(this.#stoppedError(method));
-    if (method !== this.#lastMethod && this.#handler(method) === undefined)
-      return Promise.reject(this.#unknown(method));
+    if (this.#protocol.lookup(method) === undefined) return Promise.reject(this.#unknown(method));
     let timeout = this.runtime.askTimeout;
     let queueTimeout = Infinity;
     let runTimeout = Infinity;
@@ -358,8 +343,10 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     options: AskOptions | undefined,
   ): Promise<void> {
     if (this.#closing) return Promise.reject(this.#stoppedError(method));
-    if (method !== this.#lastMethod && this.#handler(method) === undefined)
-      return Promise.reject(this.#unknown(method));
+    if (this.#protocol.lookup(method) === undefined) return Promise.reject(this.#unknown(method));
+    const signal = options?.signal;
+    if (signal?.aborted === true)
+      return Promise.reject(new AskAbortedError(this.path, method, false, signal.reason));
     const mailbox = this.mailbox;
     if (mailbox.hasRoom || mailbox.overflow !== "backpressure") {
       try {
@@ -449,7 +436,10 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   }
 
   enqueueSelf(method: string, args: readonly unknown[]): Ticket | null {
-    if (this.#closing) return null;
+    if (this.#closing) {
+      this.runtime.deadLetter(this.path, method, [...args], "actor-stopped");
+      return null;
+    }
     const ticket = new PlainTicket();
     const argc = args.length;
     const a0 = argc > 2 ? args : args[0];
@@ -475,7 +465,8 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   // ---------------------------------------------------------------- processing
 
   runTurn(limit: number): number {
-    if (this.#x?.notices != null && this.#x.notices.length > 0) this.#processNotices();
+    if (this.#x?.notices != null && this.#x.notices.length > 0 && this.#inFlight === 0)
+      this.#processNotices();
     if (this.#status === STARTING && !this.#hookBusy) this.#start();
     const mailbox = this.mailbox;
     const concurrency = this.#options.concurrency;
@@ -490,9 +481,10 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     ) {
       n++;
       this.#invoke();
-      if (this.#x?.notices != null && this.#x.notices.length > 0) this.#processNotices();
+      if (this.#x?.notices != null && this.#x.notices.length > 0 && this.#inFlight === 0)
+        this.#processNotices();
     }
-    mailbox.release();
+    Mailbox.release();
     if (mailbox.waitingSenders > 0 && (!this.#closing || this.#draining)) mailbox.admitWaiting();
     this.#afterWork();
     return n;
@@ -515,7 +507,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
         return true;
       case RUNNING:
         return (
-          (this.#x?.notices != null && this.#x.notices.length > 0) ||
+          (this.#x?.notices != null && this.#x.notices.length > 0 && this.#inFlight === 0) ||
           (this.mailbox.size > 0 &&
             this.#inFlight < this.#options.concurrency &&
             (!this.#closing || this.#draining))
@@ -539,14 +531,13 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
 
   /** Runs the message just loaded into the mailbox's registers. */
   #invoke(): void {
-    const mailbox = this.mailbox;
-    const method = mailbox.method;
-    const argc = mailbox.argc;
-    const a0 = mailbox.a0;
-    const a1 = mailbox.a1;
-    const ticket = mailbox.ticket;
+    const method = loaded.method;
+    const argc = loaded.argc;
+    const a0 = loaded.a0;
+    const a1 = loaded.a1;
+    const ticket = loaded.ticket;
     if (ticket !== null) ticket.started();
-    const handler = this.#handler(method);
+    const handler = this.#protocol.lookup(method);
     if (handler === undefined) {
       // Only reachable when a restart's factory produced another class without this method.
       const error = this.#unknown(method);
@@ -685,7 +676,13 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
 
   #processNotices(): void {
     const notices = (this.#x as Extras).notices as RingBuffer<TerminatedNotice>;
-    while (notices.length > 0 && this.#status === RUNNING && !this.#hookBusy) {
+    // onTerminated is handled like a message: never beside a running handler.
+    while (
+      notices.length > 0 &&
+      this.#status === RUNNING &&
+      !this.#hookBusy &&
+      this.#inFlight === 0
+    ) {
       const notice = notices.shift() as TerminatedNotice;
       const watching = this.#x?.watching;
       if (watching == null || !watching.delete(notice.watchee)) continue; // unwatched meanwhile
@@ -701,7 +698,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   // ---------------------------------------------------------------- failure and supervision
 
   #report(error: Error, phase: FailurePhase, method?: string): void {
-    this.failed++;
+    this.#extras().failed++;
     if (this.runtime.listening("failed")) {
       this.runtime.emit(
         "failed",
@@ -715,8 +712,14 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   /** A failure of this actor: report it and hand it to the supervisor. */
   #fail(error: Error, phase: FailurePhase, method?: string): void {
     this.#report(error, phase, method);
-    // A stopping actor is not restarted; one already with its supervisor is not sent twice.
-    if (this.#closing || this.#status === SUSPENDED || this.#status === RESTARTING) return;
+    if (this.#closing) {
+      // A stopping actor is not restarted. If it failed while starting, it will not start:
+      // leave it suspended so the stop can finish (instead of retrying onStart forever).
+      if (this.#status === STARTING) this.#status = SUSPENDED;
+      return;
+    }
+    // One already with its supervisor is not sent twice.
+    if (this.#status === SUSPENDED || this.#status === RESTARTING) return;
     this.#toSupervisor(error);
   }
 
@@ -782,7 +785,10 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     const old = this.#instance;
     const deadline = this.runtime.clock.now() + this.runtime.stopTimeout;
     await this.#stopChildren({ kind: "stopped" }, false, deadline);
-    await this.#runStopHook(old, deadline);
+    if (!x.instanceStopped) {
+      x.instanceStopped = true;
+      await this.#runStopHook(old, deadline);
+    }
     if (this.#closing) {
       this.#status = SUSPENDED;
       this.#afterWork();
@@ -796,11 +802,11 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       this.#toSupervisor(startError as Error);
       return;
     }
-    this.restarts++;
+    x.restarts++;
     x.restartError = error;
     this.#status = STARTING;
     if (this.runtime.listening("restarted"))
-      this.runtime.emit("restarted", { path: this.path, error, restarts: this.restarts });
+      this.runtime.emit("restarted", { path: this.path, error, restarts: x.restarts });
     this.#afterWork();
   }
 
@@ -819,10 +825,10 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       checkActorName(name);
       if (this.#children?.has(name) === true) throw new DuplicateNameError(name, this.path);
     }
-    const cell = new ActorCell(this.runtime, this, name, toFactory(actor), resolved);
+    const cell = new ActorCell(this.runtime, this, name, actor, resolved);
     cell.create();
     (this.#children ??= new Map()).set(name, cell);
-    return cell.ref;
+    return cell.ref as ActorRef<A>; // the cell was made from A's class or factory
   }
 
   async #stopChildren(reason: TerminationReason, drain: boolean, deadline: number): Promise<void> {
@@ -865,7 +871,10 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     x.timers?.cancelAll();
     this.#rejectRemaining(reason, timedOut ? timeoutMs : null);
     await this.#stopChildren(reason, drain, deadline);
-    await this.#runStopHook(this.#instance, deadline);
+    if (!x.instanceStopped) {
+      x.instanceStopped = true;
+      await this.#runStopHook(this.#instance, deadline);
+    }
     this.#status = STOPPED;
     x.termination = reason;
     if (this.parent !== null) this.parent.#children?.delete(this.name);
@@ -994,9 +1003,13 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     if (this.#stashed) return; // this message is stashed already
     const x = this.#extras();
     const stash = (x.stash ??= new RingBuffer());
-    if (stash.length >= this.#options.stashCapacity)
-      throw new StashOverflowError(this.path, this.#options.stashCapacity);
-    const m = this.mailbox;
+    if (stash.length >= this.#options.stashCapacity) {
+      // Asks withdrawn while stashed (timed out) free their slot.
+      for (const e of stash.drain()) if (e.ticket?.state !== WITHDRAWN) stash.push(e);
+      if (stash.length >= this.#options.stashCapacity)
+        throw new StashOverflowError(this.path, this.#options.stashCapacity);
+    }
+    const m = loaded; // still the message being handled: shift() is not re-entrant
     if (m.ticket !== null) m.ticket.state = STASHED;
     stash.push(new Envelope(m.method, m.argc, m.a0, m.a1, m.ticket));
     this.#stashed = true;

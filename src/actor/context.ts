@@ -10,7 +10,7 @@ import type { ActorClass, ActorFactory } from "./factory.js";
 import type { SpawnOptions } from "./spawn-options.js";
 import type { ActorSystem } from "../system/actor-system.js";
 import { InvalidOptionError } from "../errors.js";
-import { checkNonNegativeDuration, checkObject } from "../validation.js";
+import { checkKnownKeys, checkNonNegativeDuration, checkObject } from "../validation.js";
 
 /** Looks up the local cell of a ref (provided by the cell module, which owns the mapping). */
 type CellOf = (ref: unknown, option: string) => ActorCell;
@@ -33,6 +33,7 @@ export function checkStopOptions(options: unknown): asserts options is StopOptio
   checkObject("options", options);
   if (options === undefined) return;
   const o = options as Record<string, unknown>;
+  checkKnownKeys("options", o, ["drain", "timeout"]);
   if (o["drain"] !== undefined && typeof o["drain"] !== "boolean")
     throw new InvalidOptionError("drain", "a boolean", o["drain"]);
   checkNonNegativeDuration("timeout", o["timeout"] === Infinity ? undefined : o["timeout"]);
@@ -49,7 +50,7 @@ export class ActorContext<Self extends Actor = Actor> {
   }
 
   get self(): ActorRef<Self> {
-    return this.#cell.ref;
+    return this.#cell.ref as ActorRef<Self>;
   }
 
   get path(): string {

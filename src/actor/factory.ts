@@ -10,16 +10,13 @@ import { InvalidOptionError } from "../errors.js";
 export type ActorClass<A extends Actor> = new () => A;
 export type ActorFactory<A extends Actor> = () => A;
 
-export function toFactory<A extends Actor>(actor: ActorClass<A> | ActorFactory<A>): () => Actor {
+/** Checks what spawn was given; true for an Actor subclass, false for a factory function. */
+export function isActorClass<A extends Actor>(actor: ActorClass<A> | ActorFactory<A>): boolean {
   if (typeof actor !== "function")
     throw new InvalidOptionError(
       "actor",
       "an Actor subclass or a factory function returning an actor",
       actor,
     );
-  if (actor.prototype instanceof Actor) {
-    const Class = actor as ActorClass<A>;
-    return () => new Class();
-  }
-  return actor as ActorFactory<A>;
+  return actor.prototype instanceof Actor;
 }

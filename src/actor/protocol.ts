@@ -8,15 +8,23 @@ import type { Actor } from "./actor.js";
 
 type AnyFunction = (...args: never[]) => unknown;
 
+/**
+ * The lifecycle hooks: never messages, even when a subclass overrides one without
+ * `protected` (TypeScript allows widening it to public).
+ */
+type LifecycleHook = "onStart" | "onStop" | "onRestart" | "onTerminated";
+
 /** Names of the messages actor `A` accepts: its public methods, minus the base class's. */
 export type MessageName<A> = {
-  [K in keyof A]-?: K extends keyof Actor
+  [K in keyof A]-?: K extends LifecycleHook
     ? never
-    : K extends string
-      ? A[K] extends AnyFunction
-        ? K
-        : never
-      : never;
+    : K extends keyof Actor
+      ? never
+      : K extends string
+        ? A[K] extends AnyFunction
+          ? K
+          : never
+        : never;
 }[keyof A];
 
 /** The argument tuple of a message handler. */
@@ -34,7 +42,29 @@ export type MessageReply<A, K extends keyof A> = ReplyOf<A[K]>;
 /** A message handler as stored for dispatch. */
 export type Handler = (...args: unknown[]) => unknown;
 
-const protocols = new WeakMap<object, ReadonlyMap<string, Handler>>();
+/**
+ * The messages of one actor class: name → handler, plus a one-entry cache of the last name
+ * looked up (floods repeat one name, and a string compare of the same literal is a pointer
+ * compare). Shared by every instance of the class, so an idle actor does not pay for it.
+ */
+export class Protocol {
+  #lastMethod = "";
+  #lastHandler: Handler | undefined = undefined;
+  constructor(readonly handlers: ReadonlyMap<string, Handler>) {}
+
+  /** The handler for `method`, or undefined when the actor has no such message. */
+  lookup(method: string): Handler | undefined {
+    if (method === this.#lastMethod) return this.#lastHandler;
+    const handler = this.handlers.get(method);
+    if (handler !== undefined) {
+      this.#lastMethod = method;
+      this.#lastHandler = handler;
+    }
+    return handler;
+  }
+}
+
+const protocols = new WeakMap<object, Protocol>();
 
 /**
  * The run-time protocol of an actor instance, as a map from message name to handler: every
@@ -44,10 +74,10 @@ const protocols = new WeakMap<object, ReadonlyMap<string, Handler>>();
  * not messages. The prototype part is cached per class; resolving the handler once here
  * spares the dispatcher a megamorphic keyed lookup per message.
  */
-export function handlersOf(instance: object, base: object): ReadonlyMap<string, Handler> {
+export function protocolOf(instance: object, base: object): Protocol {
   const proto = Object.getPrototypeOf(instance) as object;
-  let handlers = protocols.get(proto);
-  if (handlers === undefined) {
+  let protocol = protocols.get(proto);
+  if (protocol === undefined) {
     const found = new Map<string, Handler>();
     for (
       let p: object | null = proto;
@@ -60,17 +90,18 @@ export function handlersOf(instance: object, base: object): ReadonlyMap<string, 
         if (d !== undefined && typeof d.value === "function") found.set(key, d.value as Handler);
       }
     }
-    protocols.set(proto, found);
-    handlers = found;
+    protocol = new Protocol(found);
+    protocols.set(proto, protocol);
   }
+  // Arrow-function fields are per instance; Object.keys lists own fields without the
+  // descriptor objects that getOwnPropertyDescriptor would allocate on every spawn.
   let own: Map<string, Handler> | null = null;
-  for (const key of Object.getOwnPropertyNames(instance)) {
-    if (key in base) continue;
-    const d = Object.getOwnPropertyDescriptor(instance, key);
-    if (d !== undefined && typeof d.value === "function") {
-      own ??= new Map(handlers);
-      own.set(key, d.value as Handler);
+  for (const key of Object.keys(instance)) {
+    const value = (instance as Record<string, unknown>)[key];
+    if (typeof value === "function" && !(key in base)) {
+      own ??= new Map(protocol.handlers);
+      own.set(key, value as Handler);
     }
   }
-  return own ?? handlers;
+  return own === null ? protocol : new Protocol(own);
 }

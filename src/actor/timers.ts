@@ -5,13 +5,13 @@
  * and a cancelled timer's message that is already queued is withdrawn, so after `cancel`
  * returns the message will not be handled.
  *
- * The message is named by the handler itself, `this.timers.once("retry", 500, this.retry, 3)`,
- * so that it is type-checked inside the class (where a method *name* cannot be checked
- * against the not-yet-known `this` type). The handler must be one of the actor's messages.
+ * The message is written as the call it stands for, `this.timers.once("retry", 500, (self) =>
+ * self.retry(3))`, so that it is fully type-checked inside the class; the call is recorded
+ * once (see call-recorder.ts) and sent as a plain message each time the timer fires.
  */
-import type { ArgsOf } from "./protocol.js";
+import { recordCall } from "./call-recorder.js";
 import type { Clock, TimerHandle } from "../time/clock.js";
-import type { Ticket } from "../mailbox/envelope.js";
+import { QUEUED, type Ticket } from "../mailbox/envelope.js";
 import { checkDuration, checkNonNegativeDuration } from "../validation.js";
 import { InvalidOptionError } from "../errors.js";
 
@@ -21,20 +21,25 @@ export interface TimerOwner {
   enqueueSelf(method: string, args: readonly unknown[]): Ticket | null;
   /** Withdraws a still-queued timer message. */
   withdrawTimerMessage(ticket: Ticket): void;
-  /** The message name of one of the actor's handlers; throws InvalidOptionError otherwise. */
-  messageNameOf(handler: unknown): string;
+  /** Throws UnknownMessageError when the actor has no such message. */
+  checkMethod(method: string): void;
 }
-
-type AnyHandler = (...args: never[]) => unknown;
 
 interface ActiveTimer {
   /** Null once a single-shot timer has fired (its message may still be queued). */
   handle: TimerHandle | null;
-  /** The latest message this timer enqueued, withdrawn on cancel if still queued. */
-  queued: Ticket | null;
+  /** Messages this timer enqueued that may still be queued; withdrawn on cancel. */
+  queued: Ticket[];
 }
 
-export class Timers {
+/** Keeps a tick's ticket, forgetting the ones already handled (ticks run in order). */
+function remember(timer: ActiveTimer, ticket: Ticket | null): void {
+  const queued = timer.queued;
+  while (queued.length > 0 && (queued[0] as Ticket).state !== QUEUED) queued.shift();
+  if (ticket !== null) queued.push(ticket);
+}
+
+export class Timers<Self = unknown> {
   readonly #owner: TimerOwner;
   readonly #clock: Clock;
   readonly #active = new Map<string, ActiveTimer>();
@@ -45,40 +50,37 @@ export class Timers {
     this.#clock = clock;
   }
 
-  /** Sends `handler(...args)` to this actor once, after `delayMs` (0 or more). */
-  once<F extends AnyHandler>(key: string, delayMs: number, handler: F, ...args: ArgsOf<F>): void {
+  /** Sends `message` (a call like `(self) => self.tick()`) to this actor once, after `delayMs`. */
+  once(key: string, delayMs: number, message: (self: Self) => unknown): void {
     this.#checkKey(key);
     checkNonNegativeDuration("delayMs", delayMs);
-    const method = this.#owner.messageNameOf(handler);
+    const { method, args } = recordCall("message", message);
+    this.#owner.checkMethod(method);
     this.cancel(key);
     const timer: ActiveTimer = {
       handle: this.#clock.setTimer(() => {
         timer.handle = null;
-        timer.queued = this.#owner.enqueueSelf(method, args);
+        remember(timer, this.#owner.enqueueSelf(method, args));
       }, delayMs),
-      queued: null,
+      queued: [],
     };
     this.#active.set(key, timer);
   }
 
   /**
-   * Sends `handler(...args)` to this actor every `intervalMs` (> 0), at a fixed rate: each
-   * tick is scheduled from the previous tick's due time, so ticks do not drift.
+   * Sends `message` to this actor every `intervalMs` (> 0), at a fixed rate: each tick is
+   * scheduled from the previous tick's due time, so ticks do not drift.
    */
-  periodic<F extends AnyHandler>(
-    key: string,
-    intervalMs: number,
-    handler: F,
-    ...args: ArgsOf<F>
-  ): void {
+  periodic(key: string, intervalMs: number, message: (self: Self) => unknown): void {
     this.#checkKey(key);
     checkDuration("intervalMs", intervalMs);
-    const method = this.#owner.messageNameOf(handler);
+    const { method, args } = recordCall("message", message);
+    this.#owner.checkMethod(method);
     this.cancel(key);
-    const timer: ActiveTimer = { handle: {}, queued: null };
+    const timer: ActiveTimer = { handle: {}, queued: [] };
     let due = this.#clock.now() + intervalMs;
     const tick = (): void => {
-      timer.queued = this.#owner.enqueueSelf(method, args);
+      remember(timer, this.#owner.enqueueSelf(method, args));
       due += intervalMs;
       timer.handle = this.#clock.setTimer(tick, Math.max(0, due - this.#clock.now()));
     };
@@ -92,7 +94,7 @@ export class Timers {
     if (timer === undefined) return;
     this.#active.delete(key);
     if (timer.handle !== null) this.#clock.clearTimer(timer.handle);
-    if (timer.queued !== null) this.#owner.withdrawTimerMessage(timer.queued);
+    for (const ticket of timer.queued) this.#owner.withdrawTimerMessage(ticket);
   }
 
   /** True while the timer with this key is scheduled to fire. */

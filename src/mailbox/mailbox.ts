@@ -2,8 +2,10 @@
  * A mailbox is a dumb FIFO with a capacity rule; the actor cell decides what a refusal
  * means (an error, a dead letter). Messages are stored in slots of one ring array, five
  * slots a message (method, argc, a0, a1, ticket: see envelope.ts), so queuing a message
- * allocates nothing. `shift()` loads the oldest message into the public registers `method`,
- * `argc`, `a0`, `a1` and `ticket`, where the dispatcher reads it.
+ * allocates nothing. `shift()` loads the oldest message into the shared registers
+ * (`loaded`), where the actor cell reads it; the registers are shared by every mailbox
+ * (40 bytes less per actor) because one message is handled at a time on the loop and
+ * `shift()` is called only from the dispatcher's turn, never re-entrantly.
  *
  * Withdrawn messages (an ask that timed out or was aborted while queued, a cancelled timer
  * tick) stay in the ring as tombstones, are skipped when dequeued, and stop counting towards
@@ -31,6 +33,15 @@ export interface WaitingSender {
   readonly refused: ((error: Error) => void) | null;
 }
 
+/** The message loaded by the last `shift()` of any mailbox. */
+export const loaded: {
+  method: string;
+  argc: number;
+  a0: unknown;
+  a1: unknown;
+  ticket: Ticket | null;
+} = { method: "", argc: 0, a0: undefined, a1: undefined, ticket: null };
+
 const STRIDE = 5;
 const NO_SLOTS: unknown[] = [];
 
@@ -43,13 +54,6 @@ export class Mailbox {
   #count = 0; // messages in the ring, tombstones included
   #size = 0; // live messages
   #waiting: RingBuffer<WaitingSender> | null = null;
-
-  /** The message loaded by the last `shift()`. */
-  method = "";
-  argc = 0;
-  a0: unknown = undefined;
-  a1: unknown = undefined;
-  ticket: Ticket | null = null;
 
   constructor(capacity: number, overflow: OverflowPolicy) {
     this.capacity = capacity;
@@ -115,11 +119,11 @@ export class Mailbox {
         slots[i] = slots[i + 2] = slots[i + 3] = slots[i + 4] = undefined;
         continue;
       }
-      this.method = slots[i] as string;
-      this.argc = slots[i + 1] as number;
-      this.a0 = slots[i + 2];
-      this.a1 = slots[i + 3];
-      this.ticket = ticket;
+      loaded.method = slots[i] as string;
+      loaded.argc = slots[i + 1] as number;
+      loaded.a0 = slots[i + 2];
+      loaded.a1 = slots[i + 3];
+      loaded.ticket = ticket;
       slots[i + 2] = slots[i + 3] = slots[i + 4] = undefined; // let arguments be collected
       this.#size--;
       return true;
@@ -128,30 +132,33 @@ export class Mailbox {
   }
 
   /** Clears the registers so the last message's arguments can be collected. */
-  release(): void {
-    this.a0 = undefined;
-    this.a1 = undefined;
-    this.ticket = null;
+  static release(): void {
+    loaded.a0 = undefined;
+    loaded.a1 = undefined;
+    loaded.ticket = null;
   }
 
   /** Removes and returns the oldest live message as an object, without touching registers. */
   take(): Envelope | undefined {
-    const { method, argc, a0, a1, ticket } = this;
-    if (!this.shift()) {
-      this.method = method;
-      this.argc = argc;
-      this.a0 = a0;
-      this.a1 = a1;
-      this.ticket = ticket;
-      return undefined;
+    const slots = this.#slots;
+    while (this.#count > 0) {
+      const i = this.#head * STRIDE;
+      const ticket = slots[i + 4] as Ticket | null;
+      const envelope = new Envelope(
+        slots[i] as string,
+        slots[i + 1] as number,
+        slots[i + 2],
+        slots[i + 3],
+        ticket,
+      );
+      slots[i] = slots[i + 2] = slots[i + 3] = slots[i + 4] = undefined;
+      this.#head = (this.#head + 1) & this.#mask;
+      this.#count--;
+      if (ticket !== null && ticket.state === WITHDRAWN) continue;
+      this.#size--;
+      return envelope;
     }
-    const taken = new Envelope(this.method, this.argc, this.a0, this.a1, this.ticket);
-    this.method = method;
-    this.argc = argc;
-    this.a0 = a0;
-    this.a1 = a1;
-    this.ticket = ticket;
-    return taken;
+    return undefined;
   }
 
   /** Marks a ticketed message withdrawn; true when it was still queued or waiting. */

@@ -13,7 +13,6 @@
  * Status: `running` → `shutting-down` (no new actors or messages; the tree drains and stops
  * bottom-up) → `terminated` (every call fails fast with SystemShutDownError).
  */
-import { EventEmitter } from "eventemitter3";
 import { Actor } from "../actor/actor.js";
 import type { ActorRef } from "../actor/actor-ref.js";
 import { ActorCell, cellOf } from "../actor/cell.js";
@@ -36,6 +35,7 @@ import {
 } from "../validation.js";
 import type { DeadLetter, SystemEventEmitter, SystemEventName, SystemEvents } from "./events.js";
 import { Registry } from "./registry.js";
+import { SystemEventBus } from "./event-bus.js";
 import type { Runtime } from "./runtime.js";
 
 export interface ActorSystemOptions {
@@ -97,7 +97,7 @@ class SystemRuntime implements Runtime {
   readonly clock: Clock;
   readonly deadlines: DeadlineQueue;
   readonly dispatcher: Dispatcher;
-  readonly events: SystemEventEmitter = new EventEmitter<SystemEvents>();
+  readonly events: SystemEventEmitter = new SystemEventBus();
   readonly askTimeout: number;
   readonly stopTimeout: number;
   readonly registry = new Registry();
@@ -136,14 +136,8 @@ class SystemRuntime implements Runtime {
   }
 
   emit<E extends SystemEventName>(event: E, ...args: SystemEvents[E]): void {
-    try {
-      (this.events.emit as (event: E, ...args: SystemEvents[E]) => boolean)(event, ...args);
-    } catch (error) {
-      // A listener's bug must not break the runtime: surface it on its own macrotask.
-      setImmediate(() => {
-        throw error;
-      });
-    }
+    // SystemEventBus isolates throwing listeners; see event-bus.ts.
+    (this.events.emit as (event: E, ...args: SystemEvents[E]) => boolean)(event, ...args);
   }
 
   deadLetter(
@@ -187,7 +181,10 @@ function checkSystemOptions(options: ActorSystemOptions): void {
   if (options.name !== undefined && (typeof options.name !== "string" || options.name.length === 0))
     throw new InvalidOptionError("name", "a non-empty string", options.name);
   checkDuration("askTimeout", options.askTimeout, true);
-  checkNonNegativeDuration("stopTimeout", options.stopTimeout);
+  checkNonNegativeDuration(
+    "stopTimeout",
+    options.stopTimeout === Infinity ? undefined : options.stopTimeout,
+  );
   const clock = options.clock as Partial<Clock> | undefined;
   if (
     clock !== undefined &&
@@ -303,9 +300,10 @@ export class ActorSystem {
 
   /**
    * The actor at `path`: absolute (`/user/app/db`) or relative to `/user` (`app/db`).
-   * Undefined when there is none (or it has stopped).
+   * Undefined when there is none (or it has stopped). `lookup<Counter>("counter")` types the
+   * ref; the type is not checked at run time, each message is.
    */
-  lookup(path: string): ActorRef | undefined {
+  lookup<A extends Actor = Actor>(path: string): ActorRef<A> | undefined {
     if (typeof path !== "string") throw new InvalidOptionError("path", "a string", path);
     const segments = path.split("/").filter((s) => s.length > 0);
     if (path.startsWith("/")) {
@@ -317,7 +315,9 @@ export class ActorSystem {
       cell = cell.child(segment);
       if (cell === undefined) return undefined;
     }
-    return cell === this.#guardian || !cell.alive ? undefined : cell.ref;
+    // The type argument is the caller's claim (as with querySelector<T>); every message is
+    // still checked against the actor's run-time protocol.
+    return cell === this.#guardian || !cell.alive ? undefined : (cell.ref as ActorRef<A>);
   }
 
   /** The live tree: status, mailbox depth, processed/failed counts and restarts per actor. */
