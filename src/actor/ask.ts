@@ -33,7 +33,10 @@ class PhaseDeadline extends DeadlineEntry {
   }
 }
 
-/** The ticket of an asked message: its state in the mailbox and the reply promise. */
+/**
+ * The ticket of an asked message: its state in the mailbox and the reply promise. Fields
+ * are TypeScript-private (named), not `#private`, for the V8 reason given on ActorCell.
+ */
 export class PendingAsk extends DeadlineEntry implements Ticket {
   state: TicketState = QUEUED;
   readonly promise: Promise<unknown>;
@@ -42,17 +45,17 @@ export class PendingAsk extends DeadlineEntry implements Ticket {
   readonly argc: number;
   readonly a0: unknown;
   readonly a1: unknown;
-  #resolve!: (value: unknown) => void;
-  #reject!: (error: unknown) => void;
-  #settled = false;
-  readonly #target: AskTarget;
-  readonly #deadlines: DeadlineQueue;
-  readonly #timeoutMs: number;
-  #queueDeadline: PhaseDeadline | null = null;
-  #runTimeoutMs = Infinity;
-  #runDeadline: PhaseDeadline | null = null;
-  #signal: AbortSignal | null = null;
-  #onAbort: (() => void) | null = null;
+  private _resolve!: (value: unknown) => void;
+  private _reject!: (error: unknown) => void;
+  private _settled = false;
+  private readonly _target: AskTarget;
+  private readonly _deadlines: DeadlineQueue;
+  private readonly _timeoutMs: number;
+  private _queueDeadline: PhaseDeadline | null = null;
+  private _runTimeoutMs = Infinity;
+  private _runDeadline: PhaseDeadline | null = null;
+  private _signal: AbortSignal | null = null;
+  private _onAbort: (() => void) | null = null;
 
   constructor(
     method: string,
@@ -72,103 +75,103 @@ export class PendingAsk extends DeadlineEntry implements Ticket {
     this.a0 = a0;
     this.a1 = a1;
     this.promise = new Promise((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
+      this._resolve = resolve;
+      this._reject = reject;
     });
-    this.#target = target;
-    this.#deadlines = deadlines;
-    this.#timeoutMs = timeoutMs;
+    this._target = target;
+    this._deadlines = deadlines;
+    this._timeoutMs = timeoutMs;
     if (timeoutMs !== Infinity) deadlines.add(this, timeoutMs);
     if (queueTimeoutMs !== Infinity) {
-      this.#queueDeadline = new PhaseDeadline(this, "queue", queueTimeoutMs);
-      deadlines.add(this.#queueDeadline, queueTimeoutMs);
+      this._queueDeadline = new PhaseDeadline(this, "queue", queueTimeoutMs);
+      deadlines.add(this._queueDeadline, queueTimeoutMs);
     }
-    this.#runTimeoutMs = runTimeoutMs;
+    this._runTimeoutMs = runTimeoutMs;
     if (signal !== undefined) {
-      this.#signal = signal;
-      this.#onAbort = () => this.#aborted();
-      signal.addEventListener("abort", this.#onAbort, { once: true });
+      this._signal = signal;
+      this._onAbort = () => this.#aborted();
+      signal.addEventListener("abort", this._onAbort, { once: true });
     }
   }
 
   get settled(): boolean {
-    return this.#settled;
+    return this._settled;
   }
 
   /** The handler started: the queue deadline ends and the run deadline begins. */
   started(): void {
     this.state = STARTED;
-    if (this.#queueDeadline !== null) {
-      this.#deadlines.remove(this.#queueDeadline);
-      this.#queueDeadline = null;
+    if (this._queueDeadline !== null) {
+      this._deadlines.remove(this._queueDeadline);
+      this._queueDeadline = null;
     }
-    if (this.#runTimeoutMs !== Infinity) {
-      this.#runDeadline = new PhaseDeadline(this, "run", this.#runTimeoutMs);
-      this.#deadlines.add(this.#runDeadline, this.#runTimeoutMs);
+    if (this._runTimeoutMs !== Infinity) {
+      this._runDeadline = new PhaseDeadline(this, "run", this._runTimeoutMs);
+      this._deadlines.add(this._runDeadline, this._runTimeoutMs);
     }
   }
 
   resolve(value: unknown): void {
-    if (this.#settle()) this.#resolve(value);
+    if (this.#settle()) this._resolve(value);
   }
 
   reject(error: unknown): void {
-    if (this.#settle()) this.#reject(error);
+    if (this.#settle()) this._reject(error);
   }
 
   /** Timeout of the whole wait. */
   onDeadline(): void {
     const started = !this.#withdraw("timed-out");
-    this.reject(new AskTimeoutError(this.#target.path, this.method, this.#timeoutMs, started));
+    this.reject(new AskTimeoutError(this._target.path, this.method, this._timeoutMs, started));
   }
 
   phaseExpired(deadline: PhaseDeadline): void {
     if (deadline.phase === "queue") {
-      if (deadline !== this.#queueDeadline) return;
-      this.#queueDeadline = null;
+      if (deadline !== this._queueDeadline) return;
+      this._queueDeadline = null;
       if (!this.#withdraw("timed-out")) return; // started meanwhile
       this.reject(
         new QueueTimeoutError(
-          this.#target.path,
+          this._target.path,
           this.method,
           deadline.ms,
-          this.#target.mailboxDepth,
+          this._target.mailboxDepth,
         ),
       );
     } else {
-      this.#runDeadline = null;
-      this.reject(new RunTimeoutError(this.#target.path, this.method, deadline.ms));
+      this._runDeadline = null;
+      this.reject(new RunTimeoutError(this._target.path, this.method, deadline.ms));
     }
   }
 
   #aborted(): void {
-    this.#onAbort = null; // `once` already removed it
+    this._onAbort = null; // `once` already removed it
     const started = !this.#withdraw("aborted");
     this.reject(
       new AskAbortedError(
-        this.#target.path,
+        this._target.path,
         this.method,
         started,
-        (this.#signal as AbortSignal).reason,
+        (this._signal as AbortSignal).reason,
       ),
     );
   }
 
   #withdraw(reason: "timed-out" | "aborted"): boolean {
-    return !this.#settled && this.#target.withdraw(this, reason);
+    return !this._settled && this._target.withdraw(this, reason);
   }
 
   /** Marks settled and releases every deadline and listener; false if already settled. */
   #settle(): boolean {
-    if (this.#settled) return false;
-    this.#settled = true;
-    if (this.list !== null) this.#deadlines.remove(this);
-    if (this.#queueDeadline !== null) this.#deadlines.remove(this.#queueDeadline);
-    if (this.#runDeadline !== null) this.#deadlines.remove(this.#runDeadline);
-    this.#queueDeadline = this.#runDeadline = null;
-    if (this.#onAbort !== null) {
-      (this.#signal as AbortSignal).removeEventListener("abort", this.#onAbort);
-      this.#onAbort = null;
+    if (this._settled) return false;
+    this._settled = true;
+    if (this.list !== null) this._deadlines.remove(this);
+    if (this._queueDeadline !== null) this._deadlines.remove(this._queueDeadline);
+    if (this._runDeadline !== null) this._deadlines.remove(this._runDeadline);
+    this._queueDeadline = this._runDeadline = null;
+    if (this._onAbort !== null) {
+      (this._signal as AbortSignal).removeEventListener("abort", this._onAbort);
+      this._onAbort = null;
     }
     return true;
   }

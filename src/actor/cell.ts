@@ -104,34 +104,41 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+// The engine's state is in TypeScript-private named fields, not `#private` ones: V8 defines
+// `#fields` with keyed stores, which fall back to a slow dictionary object past 12
+// out-of-object properties. That happened here: when every cell had died and full GCs
+// collected the class's map transitions before its in-object slack tracking finished, new
+// cells got no in-object slots and went to dictionary mode (1.9 KB instead of ~0.5 KB per
+// actor, spawn 3x slower). Named fields stay fast up to 128 properties. The class is
+// internal; the public faces (ActorRef, Actor, ActorSystem) keep `#private` state.
 export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   readonly runtime: Runtime;
   readonly parent: ActorCell | null;
   readonly name: string;
   readonly ref: ActorRef;
   readonly mailbox: Mailbox;
-  readonly #factory: ActorClass<Actor> | ActorFactory<Actor>;
-  readonly #isClass: boolean;
-  readonly #options: ResolvedSpawnOptions;
-  #instance!: Actor;
-  #protocol!: Protocol;
-  #status: Status = STARTING;
+  private readonly _factory: ActorClass<Actor> | ActorFactory<Actor>;
+  private readonly _isClass: boolean;
+  private readonly _options: ResolvedSpawnOptions;
+  private _instance!: Actor;
+  private _protocol!: Protocol;
+  private _status: Status = STARTING;
   scheduled = false;
-  #inFlight = 0;
+  private _inFlight = 0;
   /** A lifecycle hook's promise is pending: nothing else runs. */
-  #hookBusy = false;
+  private _hookBusy = false;
   /** A stop was requested: new messages are refused. */
-  #closing = false;
+  private _closing = false;
   /** While closing, keep processing queued messages. */
-  #draining = false;
+  private _draining = false;
   /** Bumped on restart and stop, so late settlements of old handlers are ignored. */
-  #incarnation = 0;
+  private _incarnation = 0;
   /** A handler's synchronous part is running (stash is allowed, stop must wait). */
-  #inHandler = false;
+  private _inHandler = false;
   /** The running handler stashed its message. */
-  #stashed = false;
-  #children: Map<string, ActorCell> | null = null;
-  #x: Extras | null = null;
+  private _stashed = false;
+  private _children: Map<string, ActorCell> | null = null;
+  private _x: Extras | null = null;
   processed = 0;
 
   constructor(
@@ -144,9 +151,9 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     this.runtime = runtime;
     this.parent = parent;
     this.name = name;
-    this.#factory = factory;
-    this.#isClass = isActorClass(factory);
-    this.#options = options;
+    this._factory = factory;
+    this._isClass = isActorClass(factory);
+    this._options = options;
     this.mailbox = new Mailbox(options.capacity, options.overflow);
     this.ref = new ActorRef(this);
   }
@@ -159,11 +166,11 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   }
 
   get alive(): boolean {
-    return this.#status !== STOPPED;
+    return this._status !== STOPPED;
   }
 
   get status(): ActorStatus {
-    return STATUS_NAMES[this.#status] as ActorStatus;
+    return STATUS_NAMES[this._status] as ActorStatus;
   }
 
   get mailboxDepth(): number {
@@ -171,15 +178,15 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   }
 
   get instance(): Actor {
-    return this.#instance;
+    return this._instance;
   }
 
   get children(): IterableIterator<ActorCell> {
-    return (this.#children ?? new Map<string, ActorCell>()).values();
+    return (this._children ?? new Map<string, ActorCell>()).values();
   }
 
   child(name: string): ActorCell | undefined {
-    return this.#children?.get(name);
+    return this._children?.get(name);
   }
 
   get context(): ActorContext {
@@ -193,7 +200,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   }
 
   get stashSize(): number {
-    return this.#x?.stash?.length ?? 0;
+    return this._x?.stash?.length ?? 0;
   }
 
   snapshot(): ActorSnapshot {
@@ -204,28 +211,28 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       mailbox: this.mailbox.size,
       waitingSenders: this.mailbox.waitingSenders,
       stashed: this.stashSize,
-      inFlight: this.#inFlight,
+      inFlight: this._inFlight,
       processed: this.processed,
-      failed: this.#x?.failed ?? 0,
-      restarts: this.#x?.restarts ?? 0,
+      failed: this._x?.failed ?? 0,
+      restarts: this._x?.restarts ?? 0,
       children: [...this.children].map((c) => c.snapshot()),
     };
   }
 
   #extras(): Extras {
-    return (this.#x ??= new Extras());
+    return (this._x ??= new Extras());
   }
 
   /** Creates the first instance; throws ActorStartError if the factory throws. */
   create(): void {
-    this.#instance = this.#makeInstance();
+    this._instance = this.#makeInstance();
     this.runtime.dispatcher.schedule(this);
   }
 
   #makeInstance(): Actor {
     let instance: unknown;
     try {
-      instance = constructWith(this, this.#factory, this.#isClass);
+      instance = constructWith(this, this._factory, this._isClass);
     } catch (error) {
       throw this.#startFailed(error);
     }
@@ -247,14 +254,14 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
         ),
       );
     }
-    this.#protocol = protocolOf(instance, Actor.prototype);
-    if (this.#x !== null) this.#x.instanceStopped = false;
+    this._protocol = protocolOf(instance, Actor.prototype);
+    if (this._x !== null) this._x.instanceStopped = false;
     return instance;
   }
 
   /** A constructor may have spawned children before it threw: stop them, leave no orphans. */
   #startFailed(cause: unknown): ActorStartError {
-    if (this.#children !== null && this.#children.size > 0) {
+    if (this._children !== null && this._children.size > 0) {
       void this.#stopChildren({ kind: "stopped" }, false, this.runtime.clock.now());
     }
     return new ActorStartError(this.path, cause);
@@ -263,11 +270,11 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   // ---------------------------------------------------------------- delivery
 
   #unknown(method: string): UnknownMessageError {
-    return new UnknownMessageError(this.path, method, [...this.#protocol.handlers.keys()]);
+    return new UnknownMessageError(this.path, method, [...this._protocol.handlers.keys()]);
   }
 
   checkMethod(method: string): void {
-    if (this.#protocol.lookup(method) === undefined) throw this.#unknown(method);
+    if (this._protocol.lookup(method) === undefined) throw this.#unknown(method);
   }
 
   /** The error for a message that arrives after the actor began stopping. */
@@ -278,13 +285,13 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   }
 
   tell(method: string, argc: number, a0: unknown, a1: unknown): void {
-    if (this.#closing) {
+    if (this._closing) {
       if (this.runtime.terminated) throw this.#stoppedError(method);
       const reason = this.runtime.closed ? "shutdown" : "actor-stopped";
       this.runtime.deadLetter(this.path, method, unpackArgs(argc, a0, a1), reason);
       return;
     }
-    if (this.#protocol.lookup(method) === undefined) throw this.#unknown(method);
+    if (this._protocol.lookup(method) === undefined) throw this.#unknown(method);
     const mailbox = this.mailbox;
     if (mailbox.hasRoom) mailbox.push(method, argc, a0, a1, null);
     else this.#overflow(method, argc, a0, a1, null);
@@ -298,8 +305,8 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     a1: unknown,
     options: AskOptions | undefined,
   ): Promise<unknown> {
-    if (this.#closing) return Promise.reject(this.#stoppedError(method));
-    if (this.#protocol.lookup(method) === undefined) return Promise.reject(this.#unknown(method));
+    if (this._closing) return Promise.reject(this.#stoppedError(method));
+    if (this._protocol.lookup(method) === undefined) return Promise.reject(this.#unknown(method));
     let timeout = this.runtime.askTimeout;
     let queueTimeout = Infinity;
     let runTimeout = Infinity;
@@ -342,8 +349,8 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     a1: unknown,
     options: AskOptions | undefined,
   ): Promise<void> {
-    if (this.#closing) return Promise.reject(this.#stoppedError(method));
-    if (this.#protocol.lookup(method) === undefined) return Promise.reject(this.#unknown(method));
+    if (this._closing) return Promise.reject(this.#stoppedError(method));
+    if (this._protocol.lookup(method) === undefined) return Promise.reject(this.#unknown(method));
     const signal = options?.signal;
     if (signal?.aborted === true)
       return Promise.reject(new AskAbortedError(this.path, method, false, signal.reason));
@@ -436,7 +443,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   }
 
   enqueueSelf(method: string, args: readonly unknown[]): Ticket | null {
-    if (this.#closing) {
+    if (this._closing) {
       this.runtime.deadLetter(this.path, method, [...args], "actor-stopped");
       return null;
     }
@@ -465,27 +472,27 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   // ---------------------------------------------------------------- processing
 
   runTurn(limit: number): number {
-    if (this.#x?.notices != null && this.#x.notices.length > 0 && this.#inFlight === 0)
+    if (this._x?.notices != null && this._x.notices.length > 0 && this._inFlight === 0)
       this.#processNotices();
-    if (this.#status === STARTING && !this.#hookBusy) this.#start();
+    if (this._status === STARTING && !this._hookBusy) this.#start();
     const mailbox = this.mailbox;
-    const concurrency = this.#options.concurrency;
+    const concurrency = this._options.concurrency;
     let n = 0;
     while (
       n < limit &&
-      this.#status === RUNNING &&
-      !this.#hookBusy &&
-      this.#inFlight < concurrency &&
-      (!this.#closing || this.#draining) &&
+      this._status === RUNNING &&
+      !this._hookBusy &&
+      this._inFlight < concurrency &&
+      (!this._closing || this._draining) &&
       mailbox.shift()
     ) {
       n++;
       this.#invoke();
-      if (this.#x?.notices != null && this.#x.notices.length > 0 && this.#inFlight === 0)
+      if (this._x?.notices != null && this._x.notices.length > 0 && this._inFlight === 0)
         this.#processNotices();
     }
     Mailbox.release();
-    if (mailbox.waitingSenders > 0 && (!this.#closing || this.#draining)) mailbox.admitWaiting();
+    if (mailbox.waitingSenders > 0 && (!this._closing || this._draining)) mailbox.admitWaiting();
     this.#afterWork();
     return n;
   }
@@ -493,24 +500,24 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   /** Reschedules if there is runnable work, else wakes a stop that waits for idleness. */
   #afterWork(): void {
     if (this.#hasRunnableWork()) this.runtime.dispatcher.schedule(this);
-    else if (this.#x?.idleWaiter != null && this.#isIdle()) {
-      const wake = this.#x.idleWaiter;
-      this.#x.idleWaiter = null;
+    else if (this._x?.idleWaiter != null && this.#isIdle()) {
+      const wake = this._x.idleWaiter;
+      this._x.idleWaiter = null;
       wake();
     }
   }
 
   #hasRunnableWork(): boolean {
-    if (this.#hookBusy) return false;
-    switch (this.#status) {
+    if (this._hookBusy) return false;
+    switch (this._status) {
       case STARTING:
         return true;
       case RUNNING:
         return (
-          (this.#x?.notices != null && this.#x.notices.length > 0 && this.#inFlight === 0) ||
+          (this._x?.notices != null && this._x.notices.length > 0 && this._inFlight === 0) ||
           (this.mailbox.size > 0 &&
-            this.#inFlight < this.#options.concurrency &&
-            (!this.#closing || this.#draining))
+            this._inFlight < this._options.concurrency &&
+            (!this._closing || this._draining))
         );
       case SUSPENDED:
       case RESTARTING:
@@ -518,15 +525,15 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       case STOPPED:
         return false;
       default:
-        return this.#status satisfies never;
+        return this._status satisfies never;
     }
   }
 
   #isIdle(): boolean {
-    if (this.#hookBusy || this.#inFlight > 0 || this.#inHandler) return false;
-    if (this.#status === SUSPENDED) return true;
-    if (this.#status !== RUNNING) return false;
-    return !this.#draining || (this.mailbox.size === 0 && this.mailbox.waitingSenders === 0);
+    if (this._hookBusy || this._inFlight > 0 || this._inHandler) return false;
+    if (this._status === SUSPENDED) return true;
+    if (this._status !== RUNNING) return false;
+    return !this._draining || (this.mailbox.size === 0 && this.mailbox.waitingSenders === 0);
   }
 
   /** Runs the message just loaded into the mailbox's registers. */
@@ -537,7 +544,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     const a1 = loaded.a1;
     const ticket = loaded.ticket;
     if (ticket !== null) ticket.started();
-    const handler = this.#protocol.lookup(method);
+    const handler = this._protocol.lookup(method);
     if (handler === undefined) {
       // Only reachable when a restart's factory produced another class without this method.
       const error = this.#unknown(method);
@@ -545,8 +552,8 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       else this.runtime.deadLetter(this.path, method, unpackArgs(argc, a0, a1), "unknown-message");
       return;
     }
-    const instance = this.#instance;
-    this.#inHandler = true;
+    const instance = this._instance;
+    this._inHandler = true;
     let result: unknown;
     try {
       switch (argc) {
@@ -563,16 +570,16 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
           result = handler.apply(instance, a0 as unknown[]);
       }
     } catch (thrown) {
-      this.#inHandler = false;
-      this.#stashed = false;
+      this._inHandler = false;
+      this._stashed = false;
       const error = toError(thrown, this.path);
       if (ticket !== null) ticket.reject(error);
       this.#fail(error, "handler", method);
       return;
     }
-    this.#inHandler = false;
-    if (this.#stashed) {
-      this.#stashed = false; // the handler stashed its message: no reply yet
+    this._inHandler = false;
+    if (this._stashed) {
+      this._stashed = false; // the handler stashed its message: no reply yet
       return;
     }
     if (isThenable(result)) {
@@ -585,15 +592,15 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
 
   /** An async handler is pending: count it, and resume when it settles. */
   #park(method: string, ticket: Ticket | null, pending: PromiseLike<unknown>): void {
-    this.#inFlight++;
-    const incarnation = this.#incarnation;
+    this._inFlight++;
+    const incarnation = this._incarnation;
     if (ticket !== null) (this.#extras().running ??= new Set()).add(ticket);
     const settle = (ok: boolean, value: unknown): void => {
       if (ticket !== null) {
-        this.#x?.running?.delete(ticket);
+        this._x?.running?.delete(ticket);
         if (ok) ticket.resolve(value);
       }
-      if (incarnation !== this.#incarnation) {
+      if (incarnation !== this._incarnation) {
         // The instance that ran this handler was replaced or stopped: answer, report, move on.
         if (!ok) {
           const error = toError(value, this.path);
@@ -602,7 +609,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
         }
         return;
       }
-      this.#inFlight--;
+      this._inFlight--;
       if (ok) this.processed++;
       else {
         const error = toError(value, this.path);
@@ -634,14 +641,14 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       then();
       return;
     }
-    this.#hookBusy = true;
-    const incarnation = this.#incarnation;
+    this._hookBusy = true;
+    const incarnation = this._incarnation;
     const settle = (ok: boolean, error: unknown): void => {
-      if (incarnation !== this.#incarnation) {
+      if (incarnation !== this._incarnation) {
         if (!ok) this.#report(toError(error, this.path), phase);
         return;
       }
-      this.#hookBusy = false;
+      this._hookBusy = false;
       if (ok) then();
       else this.#fail(toError(error, this.path), phase);
       this.#afterWork();
@@ -657,10 +664,10 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   }
 
   #start(): void {
-    const instance = this.#instance;
-    const restartError = this.#x?.restartError ?? null;
+    const instance = this._instance;
+    const restartError = this._x?.restartError ?? null;
     const started = (): void => {
-      this.#status = RUNNING;
+      this._status = RUNNING;
       // The root guardian is not an actor users see (inspect() and lookup() leave it out).
       if (this.parent !== null && this.runtime.listening("started"))
         this.runtime.emit("started", { path: this.path });
@@ -669,24 +676,24 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       this.#runHook("onStart", () => lifecycle.onStart(instance), started);
     if (restartError === null) runOnStart();
     else {
-      (this.#x as Extras).restartError = null;
+      (this._x as Extras).restartError = null;
       this.#runHook("onRestart", () => lifecycle.onRestart(instance, restartError), runOnStart);
     }
   }
 
   #processNotices(): void {
-    const notices = (this.#x as Extras).notices as RingBuffer<TerminatedNotice>;
+    const notices = (this._x as Extras).notices as RingBuffer<TerminatedNotice>;
     // onTerminated is handled like a message: never beside a running handler.
     while (
       notices.length > 0 &&
-      this.#status === RUNNING &&
-      !this.#hookBusy &&
-      this.#inFlight === 0
+      this._status === RUNNING &&
+      !this._hookBusy &&
+      this._inFlight === 0
     ) {
       const notice = notices.shift() as TerminatedNotice;
-      const watching = this.#x?.watching;
+      const watching = this._x?.watching;
       if (watching == null || !watching.delete(notice.watchee)) continue; // unwatched meanwhile
-      const instance = this.#instance;
+      const instance = this._instance;
       this.#runHook(
         "onTerminated",
         () => lifecycle.onTerminated(instance, notice.watchee.ref, notice.reason),
@@ -712,19 +719,19 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   /** A failure of this actor: report it and hand it to the supervisor. */
   #fail(error: Error, phase: FailurePhase, method?: string): void {
     this.#report(error, phase, method);
-    if (this.#closing) {
+    if (this._closing) {
       // A stopping actor is not restarted. If it failed while starting, it will not start:
       // leave it suspended so the stop can finish (instead of retrying onStart forever).
-      if (this.#status === STARTING) this.#status = SUSPENDED;
+      if (this._status === STARTING) this._status = SUSPENDED;
       return;
     }
     // One already with its supervisor is not sent twice.
-    if (this.#status === SUSPENDED || this.#status === RESTARTING) return;
+    if (this._status === SUSPENDED || this._status === RESTARTING) return;
     this.#toSupervisor(error);
   }
 
   #toSupervisor(error: Error): void {
-    this.#status = SUSPENDED;
+    this._status = SUSPENDED;
     const parent = this.parent;
     if (parent === null) {
       // The root guardian has no supervisor: stop what failed, cleanly.
@@ -737,7 +744,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   /** Applies this actor's strategy to a failed child. */
   #supervise(child: ActorCell, error: Error): void {
     const action = decideFailure(
-      this.#options.supervision ?? defaultStrategy,
+      this._options.supervision ?? defaultStrategy,
       (child.#extras().restartWindow ??= new RestartWindow()),
       this.runtime.clock.now(),
       error,
@@ -768,34 +775,34 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   }
 
   #resume(): void {
-    if (this.#status !== SUSPENDED) return;
-    this.#status = RUNNING;
+    if (this._status !== SUSPENDED) return;
+    this._status = RUNNING;
     for (const child of this.children) child.#resume();
     this.#afterWork();
   }
 
   async #restart(error: Error): Promise<void> {
-    this.#status = RESTARTING;
-    this.#incarnation++;
-    this.#inFlight = 0;
-    this.#hookBusy = false;
+    this._status = RESTARTING;
+    this._incarnation++;
+    this._inFlight = 0;
+    this._hookBusy = false;
     const x = this.#extras();
     x.timers?.cancelAll();
     this.unstashAll();
-    const old = this.#instance;
+    const old = this._instance;
     const deadline = this.runtime.clock.now() + this.runtime.stopTimeout;
     await this.#stopChildren({ kind: "stopped" }, false, deadline);
     if (!x.instanceStopped) {
       x.instanceStopped = true;
       await this.#runStopHook(old, deadline);
     }
-    if (this.#closing) {
-      this.#status = SUSPENDED;
+    if (this._closing) {
+      this._status = SUSPENDED;
       this.#afterWork();
       return;
     }
     try {
-      this.#instance = this.#makeInstance();
+      this._instance = this.#makeInstance();
     } catch (startError) {
       // Still the old instance's failure from the supervisor's point of view: decide again.
       this.#report(startError as Error, "factory");
@@ -804,7 +811,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     }
     x.restarts++;
     x.restartError = error;
-    this.#status = STARTING;
+    this._status = STARTING;
     if (this.runtime.listening("restarted"))
       this.runtime.emit("restarted", { path: this.path, error, restarts: x.restarts });
     this.#afterWork();
@@ -817,23 +824,23 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     options: SpawnOptions | undefined,
   ): ActorRef<A> {
     this.runtime.checkOpen("spawn");
-    if (this.#closing) throw new ActorStoppedError(this.path, "spawn");
+    if (this._closing) throw new ActorStoppedError(this.path, "spawn");
     const resolved = resolveSpawnOptions(options);
     let name = resolved.name;
     if (name === undefined) name = this.runtime.generatedName();
     else {
       checkActorName(name);
-      if (this.#children?.has(name) === true) throw new DuplicateNameError(name, this.path);
+      if (this._children?.has(name) === true) throw new DuplicateNameError(name, this.path);
     }
     const cell = new ActorCell(this.runtime, this, name, actor, resolved);
     cell.create();
-    (this.#children ??= new Map()).set(name, cell);
+    (this._children ??= new Map()).set(name, cell);
     return cell.ref as ActorRef<A>; // the cell was made from A's class or factory
   }
 
   async #stopChildren(reason: TerminationReason, drain: boolean, deadline: number): Promise<void> {
-    if (this.#children === null || this.#children.size === 0) return;
-    const children = [...this.#children.values()].reverse(); // reverse start order
+    if (this._children === null || this._children.size === 0) return;
+    const children = [...this._children.values()].reverse(); // reverse start order
     for (const child of children) {
       await child.stop(reason, drain, Math.max(0, deadline - this.runtime.clock.now()));
     }
@@ -858,27 +865,27 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   ): Promise<void> {
     const clock = this.runtime.clock;
     const deadline = clock.now() + timeoutMs;
-    this.#closing = true;
-    this.#draining = drain;
+    this._closing = true;
+    this._draining = drain;
     let timedOut = false;
     if (!this.#isIdle()) {
       this.#afterWork();
       timedOut = !(await this.#waitIdle(deadline));
     }
-    this.#status = STOPPING;
-    this.#incarnation++;
+    this._status = STOPPING;
+    this._incarnation++;
     const x = this.#extras();
     x.timers?.cancelAll();
     this.#rejectRemaining(reason, timedOut ? timeoutMs : null);
     await this.#stopChildren(reason, drain, deadline);
     if (!x.instanceStopped) {
       x.instanceStopped = true;
-      await this.#runStopHook(this.#instance, deadline);
+      await this.#runStopHook(this._instance, deadline);
     }
-    this.#status = STOPPED;
+    this._status = STOPPED;
     x.termination = reason;
-    if (this.parent !== null) this.parent.#children?.delete(this.name);
-    for (const watchee of x.watching ?? []) watchee.#x?.watchers?.delete(this);
+    if (this.parent !== null) this.parent._children?.delete(this.name);
+    for (const watchee of x.watching ?? []) watchee._x?.watchers?.delete(this);
     x.watching = null;
     for (const watcher of x.watchers ?? []) watcher.#notify(this, reason);
     x.watchers = null;
@@ -980,43 +987,43 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       );
     const x = this.#extras();
     (x.watching ??= new Set()).add(watchee);
-    if (watchee.#status === STOPPED) {
-      this.#notify(watchee, watchee.#x?.termination ?? { kind: "stopped" });
+    if (watchee._status === STOPPED) {
+      this.#notify(watchee, watchee._x?.termination ?? { kind: "stopped" });
       return;
     }
     (watchee.#extras().watchers ??= new Set()).add(this);
   }
 
   unwatch(watchee: ActorCell): void {
-    this.#x?.watching?.delete(watchee);
-    watchee.#x?.watchers?.delete(this);
+    this._x?.watching?.delete(watchee);
+    watchee._x?.watchers?.delete(this);
   }
 
   #notify(watchee: ActorCell, reason: TerminationReason): void {
-    if (this.#status === STOPPED || this.#closing) return;
+    if (this._status === STOPPED || this._closing) return;
     (this.#extras().notices ??= new RingBuffer()).push({ watchee, reason });
     if (!this.scheduled) this.#afterWork();
   }
 
   stash(): void {
-    if (!this.#inHandler) throw new StashOutsideHandlerError(this.path);
-    if (this.#stashed) return; // this message is stashed already
+    if (!this._inHandler) throw new StashOutsideHandlerError(this.path);
+    if (this._stashed) return; // this message is stashed already
     const x = this.#extras();
     const stash = (x.stash ??= new RingBuffer());
-    if (stash.length >= this.#options.stashCapacity) {
+    if (stash.length >= this._options.stashCapacity) {
       // Asks withdrawn while stashed (timed out) free their slot.
       for (const e of stash.drain()) if (e.ticket?.state !== WITHDRAWN) stash.push(e);
-      if (stash.length >= this.#options.stashCapacity)
-        throw new StashOverflowError(this.path, this.#options.stashCapacity);
+      if (stash.length >= this._options.stashCapacity)
+        throw new StashOverflowError(this.path, this._options.stashCapacity);
     }
     const m = loaded; // still the message being handled: shift() is not re-entrant
     if (m.ticket !== null) m.ticket.state = STASHED;
     stash.push(new Envelope(m.method, m.argc, m.a0, m.a1, m.ticket));
-    this.#stashed = true;
+    this._stashed = true;
   }
 
   unstashAll(): void {
-    const stash = this.#x?.stash;
+    const stash = this._x?.stash;
     if (stash == null || stash.length === 0) return;
     // Withdrawn while stashed (an ask that timed out): drop it.
     this.mailbox.pushFront(stash.drain().filter((e) => e.ticket?.state !== WITHDRAWN));

@@ -1,8 +1,10 @@
 /**
  * A mailbox is a dumb FIFO with a capacity rule; the actor cell decides what a refusal
- * means (an error, a dead letter). Messages are stored in slots of one ring array, five
- * slots a message (method, argc, a0, a1, ticket: see envelope.ts), so queuing a message
- * allocates nothing. `shift()` loads the oldest message into the shared registers
+ * means (an error, a dead letter). Messages are stored in slots, five a message (method,
+ * argc, a0, a1, ticket: see envelope.ts), so queuing a message allocates nothing. The slots
+ * live in a chain of segments (8 messages, then 16, … up to 1024 per segment), as in Node's
+ * own nextTick queue: a flooded mailbox grows by adding segments, never by copying, and an
+ * idle actor holds none. `shift()` loads the oldest message into the shared registers
  * (`loaded`), where the actor cell reads it; the registers are shared by every mailbox
  * (40 bytes less per actor) because one message is handled at a time on the loop and
  * `shift()` is called only from the dispatcher's turn, never re-entrantly.
@@ -43,16 +45,27 @@ export const loaded: {
 } = { method: "", argc: 0, a0: undefined, a1: undefined, ticket: null };
 
 const STRIDE = 5;
-const NO_SLOTS: unknown[] = [];
+const FIRST_SEGMENT = 8;
+const MAX_SEGMENT = 16384;
+
+/** A run of message slots; `head` and `tail` count messages, not slots. */
+class Segment {
+  readonly slots: unknown[];
+  head = 0;
+  tail = 0;
+  next: Segment | null = null;
+  constructor(readonly capacity: number) {
+    // fill() keeps the array in V8's fast mode (a bare `new Array(n)` past ~100k is a dictionary).
+    this.slots = new Array<unknown>(capacity * STRIDE).fill(undefined);
+  }
+}
 
 export class Mailbox {
   readonly capacity: number;
   readonly overflow: OverflowPolicy;
-  #slots: unknown[] = NO_SLOTS; // allocated on the first message: idle actors stay small
-  #mask = -1; // message capacity of the ring - 1
-  #head = 0; // index of the oldest message
-  #count = 0; // messages in the ring, tombstones included
-  #size = 0; // live messages
+  #first: Segment | null = null; // allocated on the first message: idle actors hold none
+  #last: Segment | null = null;
+  #size = 0; // live messages (withdrawn ones excluded)
   #waiting: RingBuffer<WaitingSender> | null = null;
 
   constructor(capacity: number, overflow: OverflowPolicy) {
@@ -76,45 +89,74 @@ export class Mailbox {
 
   /** Appends without a capacity check; the caller checked `hasRoom` or applies a policy. */
   push(method: string, argc: number, a0: unknown, a1: unknown, ticket: Ticket | null): void {
-    if (this.#count > this.#mask) this.#grow();
-    const i = ((this.#head + this.#count) & this.#mask) * STRIDE;
-    const slots = this.#slots;
+    let segment = this.#last;
+    if (segment === null || segment.tail === segment.capacity) segment = this.#append();
+    const i = segment.tail * STRIDE;
+    const slots = segment.slots;
     slots[i] = method;
     slots[i + 1] = argc;
     slots[i + 2] = a0;
     slots[i + 3] = a1;
     slots[i + 4] = ticket;
-    this.#count++;
+    segment.tail++;
     this.#size++;
+  }
+
+  #append(): Segment {
+    const last = this.#last;
+    const segment = new Segment(
+      last === null ? FIRST_SEGMENT : Math.min(last.capacity * 2, MAX_SEGMENT),
+    );
+    if (last === null) this.#first = segment;
+    else last.next = segment;
+    this.#last = segment;
+    return segment;
   }
 
   /** Puts messages back in front, keeping their order (unstash). */
   pushFront(envelopes: readonly Envelope[]): void {
+    if (envelopes.length === 0) return;
+    let first = this.#first;
+    if (first === null || first.head < envelopes.length) {
+      // A segment of its own in front, filled up to its end.
+      const segment = new Segment(Math.max(envelopes.length, FIRST_SEGMENT));
+      segment.head = segment.tail = segment.capacity;
+      segment.next = first;
+      if (first === null) this.#last = segment;
+      this.#first = first = segment;
+    }
     for (let k = envelopes.length - 1; k >= 0; k--) {
       const e = envelopes[k] as Envelope;
       if (e.ticket !== null) e.ticket.state = QUEUED;
-      if (this.#count > this.#mask) this.#grow();
-      this.#head = (this.#head - 1) & this.#mask;
-      const i = this.#head * STRIDE;
-      const slots = this.#slots;
+      first.head--;
+      const i = first.head * STRIDE;
+      const slots = first.slots;
       slots[i] = e.method;
       slots[i + 1] = e.argc;
       slots[i + 2] = e.a0;
       slots[i + 3] = e.a1;
       slots[i + 4] = e.ticket;
-      this.#count++;
       this.#size++;
     }
   }
 
   /** Loads the oldest live message into the registers; false when empty. */
   shift(): boolean {
-    const slots = this.#slots;
-    while (this.#count > 0) {
-      const i = this.#head * STRIDE;
+    for (;;) {
+      const segment = this.#first;
+      if (segment === null) return false;
+      if (segment.head === segment.tail) {
+        if (segment.next === null) {
+          segment.head = segment.tail = 0; // empty: reuse it for the next messages
+          return false;
+        }
+        this.#first = segment.next; // used up: let it go
+        continue;
+      }
+      const slots = segment.slots;
+      const i = segment.head * STRIDE;
+      segment.head++;
       const ticket = slots[i + 4] as Ticket | null;
-      this.#head = (this.#head + 1) & this.#mask;
-      this.#count--;
       if (ticket !== null && ticket.state === WITHDRAWN) {
         slots[i] = slots[i + 2] = slots[i + 3] = slots[i + 4] = undefined;
         continue;
@@ -128,7 +170,6 @@ export class Mailbox {
       this.#size--;
       return true;
     }
-    return false;
   }
 
   /** Clears the registers so the last message's arguments can be collected. */
@@ -140,9 +181,20 @@ export class Mailbox {
 
   /** Removes and returns the oldest live message as an object, without touching registers. */
   take(): Envelope | undefined {
-    const slots = this.#slots;
-    while (this.#count > 0) {
-      const i = this.#head * STRIDE;
+    for (;;) {
+      const segment = this.#first;
+      if (segment === null) return undefined;
+      if (segment.head === segment.tail) {
+        if (segment.next === null) {
+          segment.head = segment.tail = 0;
+          return undefined;
+        }
+        this.#first = segment.next;
+        continue;
+      }
+      const slots = segment.slots;
+      const i = segment.head * STRIDE;
+      segment.head++;
       const ticket = slots[i + 4] as Ticket | null;
       const envelope = new Envelope(
         slots[i] as string,
@@ -152,13 +204,10 @@ export class Mailbox {
         ticket,
       );
       slots[i] = slots[i + 2] = slots[i + 3] = slots[i + 4] = undefined;
-      this.#head = (this.#head + 1) & this.#mask;
-      this.#count--;
       if (ticket !== null && ticket.state === WITHDRAWN) continue;
       this.#size--;
       return envelope;
     }
-    return undefined;
   }
 
   /** Marks a ticketed message withdrawn; true when it was still queued or waiting. */
@@ -204,19 +253,5 @@ export class Mailbox {
       queued,
       waiting: waiting.filter((w) => w.envelope.ticket?.state !== WITHDRAWN),
     };
-  }
-
-  #grow(): void {
-    const old = this.#slots;
-    const capacity = old.length === 0 ? 8 : (this.#mask + 1) * 2;
-    const slots: unknown[] = [];
-    for (let k = 0; k < this.#count; k++) {
-      const i = ((this.#head + k) & this.#mask) * STRIDE;
-      slots.push(old[i], old[i + 1], old[i + 2], old[i + 3], old[i + 4]);
-    }
-    for (let k = this.#count * STRIDE; k < capacity * STRIDE; k++) slots.push(undefined);
-    this.#slots = slots;
-    this.#mask = capacity - 1;
-    this.#head = 0;
   }
 }
