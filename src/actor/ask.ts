@@ -37,6 +37,15 @@ class PhaseDeadline extends DeadlineEntry {
  * The ticket of an asked message: its state in the mailbox and the reply promise. Fields
  * are TypeScript-private (named), not `#private`, for the V8 reason given on ActorCell.
  */
+/** What only asks with `queueTimeout`, `runTimeout` or a `signal` need: kept off the common path. */
+class AskPhases {
+  queueDeadline: PhaseDeadline | null = null;
+  runTimeoutMs = Infinity;
+  runDeadline: PhaseDeadline | null = null;
+  signal: AbortSignal | null = null;
+  onAbort: (() => void) | null = null;
+}
+
 export class PendingAsk extends DeadlineEntry implements Ticket {
   state: TicketState = QUEUED;
   readonly promise: Promise<unknown>;
@@ -51,11 +60,7 @@ export class PendingAsk extends DeadlineEntry implements Ticket {
   private readonly _target: AskTarget;
   private readonly _deadlines: DeadlineQueue;
   private readonly _timeoutMs: number;
-  private _queueDeadline: PhaseDeadline | null = null;
-  private _runTimeoutMs = Infinity;
-  private _runDeadline: PhaseDeadline | null = null;
-  private _signal: AbortSignal | null = null;
-  private _onAbort: (() => void) | null = null;
+  private _phases: AskPhases | null = null;
 
   constructor(
     method: string,
@@ -82,15 +87,17 @@ export class PendingAsk extends DeadlineEntry implements Ticket {
     this._deadlines = deadlines;
     this._timeoutMs = timeoutMs;
     if (timeoutMs !== Infinity) deadlines.add(this, timeoutMs);
+    if (queueTimeoutMs === Infinity && runTimeoutMs === Infinity && signal === undefined) return;
+    const phases = (this._phases = new AskPhases());
     if (queueTimeoutMs !== Infinity) {
-      this._queueDeadline = new PhaseDeadline(this, "queue", queueTimeoutMs);
-      deadlines.add(this._queueDeadline, queueTimeoutMs);
+      phases.queueDeadline = new PhaseDeadline(this, "queue", queueTimeoutMs);
+      deadlines.add(phases.queueDeadline, queueTimeoutMs);
     }
-    this._runTimeoutMs = runTimeoutMs;
+    phases.runTimeoutMs = runTimeoutMs;
     if (signal !== undefined) {
-      this._signal = signal;
-      this._onAbort = () => this.#aborted();
-      signal.addEventListener("abort", this._onAbort, { once: true });
+      phases.signal = signal;
+      phases.onAbort = () => this.#aborted();
+      signal.addEventListener("abort", phases.onAbort, { once: true });
     }
   }
 
@@ -101,13 +108,15 @@ export class PendingAsk extends DeadlineEntry implements Ticket {
   /** The handler started: the queue deadline ends and the run deadline begins. */
   started(): void {
     this.state = STARTED;
-    if (this._queueDeadline !== null) {
-      this._deadlines.remove(this._queueDeadline);
-      this._queueDeadline = null;
+    const phases = this._phases;
+    if (phases === null) return;
+    if (phases.queueDeadline !== null) {
+      this._deadlines.remove(phases.queueDeadline);
+      phases.queueDeadline = null;
     }
-    if (this._runTimeoutMs !== Infinity) {
-      this._runDeadline = new PhaseDeadline(this, "run", this._runTimeoutMs);
-      this._deadlines.add(this._runDeadline, this._runTimeoutMs);
+    if (phases.runTimeoutMs !== Infinity) {
+      phases.runDeadline = new PhaseDeadline(this, "run", phases.runTimeoutMs);
+      this._deadlines.add(phases.runDeadline, phases.runTimeoutMs);
     }
   }
 
@@ -126,9 +135,10 @@ export class PendingAsk extends DeadlineEntry implements Ticket {
   }
 
   phaseExpired(deadline: PhaseDeadline): void {
+    const phases = this._phases as AskPhases; // phase deadlines exist only with phases
     if (deadline.phase === "queue") {
-      if (deadline !== this._queueDeadline) return;
-      this._queueDeadline = null;
+      if (deadline !== phases.queueDeadline) return;
+      phases.queueDeadline = null;
       if (!this.#withdraw("timed-out")) return; // started meanwhile
       this.reject(
         new QueueTimeoutError(
@@ -139,20 +149,21 @@ export class PendingAsk extends DeadlineEntry implements Ticket {
         ),
       );
     } else {
-      this._runDeadline = null;
+      phases.runDeadline = null;
       this.reject(new RunTimeoutError(this._target.path, this.method, deadline.ms));
     }
   }
 
   #aborted(): void {
-    this._onAbort = null; // `once` already removed it
+    const phases = this._phases as AskPhases; // the listener exists only with phases
+    phases.onAbort = null; // `once` already removed it
     const started = !this.#withdraw("aborted");
     this.reject(
       new AskAbortedError(
         this._target.path,
         this.method,
         started,
-        (this._signal as AbortSignal).reason,
+        (phases.signal as AbortSignal).reason,
       ),
     );
   }
@@ -166,12 +177,15 @@ export class PendingAsk extends DeadlineEntry implements Ticket {
     if (this._settled) return false;
     this._settled = true;
     if (this.list !== null) this._deadlines.remove(this);
-    if (this._queueDeadline !== null) this._deadlines.remove(this._queueDeadline);
-    if (this._runDeadline !== null) this._deadlines.remove(this._runDeadline);
-    this._queueDeadline = this._runDeadline = null;
-    if (this._onAbort !== null) {
-      (this._signal as AbortSignal).removeEventListener("abort", this._onAbort);
-      this._onAbort = null;
+    const phases = this._phases;
+    if (phases !== null) {
+      if (phases.queueDeadline !== null) this._deadlines.remove(phases.queueDeadline);
+      if (phases.runDeadline !== null) this._deadlines.remove(phases.runDeadline);
+      phases.queueDeadline = phases.runDeadline = null;
+      if (phases.onAbort !== null) {
+        (phases.signal as AbortSignal).removeEventListener("abort", phases.onAbort);
+        phases.onAbort = null;
+      }
     }
     return true;
   }

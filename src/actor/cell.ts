@@ -637,10 +637,12 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       this.#fail(toError(error, this.path), phase);
       return;
     }
-    if (!isThenable(result)) {
-      then();
-      return;
-    }
+    if (isThenable(result)) this.#awaitHook(phase, result, then);
+    else then();
+  }
+
+  /** An async hook: nothing else runs until it settles. */
+  #awaitHook(phase: FailurePhase, pending: PromiseLike<unknown>, then: () => void): void {
     this._hookBusy = true;
     const incarnation = this._incarnation;
     const settle = (ok: boolean, error: unknown): void => {
@@ -654,7 +656,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       this.#afterWork();
     };
     try {
-      result.then(
+      pending.then(
         () => settle(true, undefined),
         (error: unknown) => settle(false, error),
       );
@@ -664,21 +666,38 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   }
 
   #start(): void {
-    const instance = this._instance;
     const restartError = this._x?.restartError ?? null;
-    const started = (): void => {
-      this._status = RUNNING;
-      // The root guardian is not an actor users see (inspect() and lookup() leave it out).
-      if (this.parent !== null && this.runtime.listening("started"))
-        this.runtime.emit("started", { path: this.path });
-    };
-    const runOnStart = (): void =>
-      this.#runHook("onStart", () => lifecycle.onStart(instance), started);
-    if (restartError === null) runOnStart();
-    else {
-      (this._x as Extras).restartError = null;
-      this.#runHook("onRestart", () => lifecycle.onRestart(instance, restartError), runOnStart);
+    if (restartError === null) {
+      this.#runOnStart();
+      return;
     }
+    (this._x as Extras).restartError = null;
+    const instance = this._instance;
+    this.#runHook(
+      "onRestart",
+      () => lifecycle.onRestart(instance, restartError),
+      () => this.#runOnStart(),
+    );
+  }
+
+  /** onStart without closures on the common synchronous path (spawn rate depends on it). */
+  #runOnStart(): void {
+    let result: unknown;
+    try {
+      result = lifecycle.onStart(this._instance);
+    } catch (error) {
+      this.#fail(toError(error, this.path), "onStart");
+      return;
+    }
+    if (isThenable(result)) this.#awaitHook("onStart", result, () => this.#started());
+    else this.#started();
+  }
+
+  #started(): void {
+    this._status = RUNNING;
+    // The root guardian is not an actor users see (inspect() and lookup() leave it out).
+    if (this.parent !== null && this.runtime.listening("started"))
+      this.runtime.emit("started", { path: this.path });
   }
 
   #processNotices(): void {

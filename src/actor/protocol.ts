@@ -50,6 +50,11 @@ export type Handler = (...args: unknown[]) => unknown;
 export class Protocol {
   #lastMethod = "";
   #lastHandler: Handler | undefined = undefined;
+  /**
+   * Own field names of the class's instances (from the first one): arrow-function fields are
+   * per instance, so each new instance is checked for function values under these names.
+   */
+  fieldNames: readonly string[] | null = null;
   constructor(readonly handlers: ReadonlyMap<string, Handler>) {}
 
   /** The handler for `method`, or undefined when the actor has no such message. */
@@ -93,12 +98,14 @@ export function protocolOf(instance: object, base: object): Protocol {
     protocol = new Protocol(found);
     protocols.set(proto, protocol);
   }
-  // Arrow-function fields are per instance; Object.keys lists own fields without the
-  // descriptor objects that getOwnPropertyDescriptor would allocate on every spawn.
+  // Arrow-function fields are per instance. Field names come from the first instance (a
+  // class defines the same fields on each), so later spawns read a few properties and
+  // allocate nothing.
+  const fieldNames = (protocol.fieldNames ??= Object.keys(instance).filter((k) => !(k in base)));
   let own: Map<string, Handler> | null = null;
-  for (const key of Object.keys(instance)) {
+  for (const key of fieldNames) {
     const value = (instance as Record<string, unknown>)[key];
-    if (typeof value === "function" && !(key in base)) {
+    if (typeof value === "function") {
       own ??= new Map(protocol.handlers);
       own.set(key, value as Handler);
     }
