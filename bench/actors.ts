@@ -18,6 +18,8 @@
  * suite instead of reporting a fast wrong number, and shuts its ActorSystem down.
  */
 import { Actor, ActorSystem, type ActorRef } from "../src/index.js";
+import { deliveryOf } from "../src/actor/actor-ref.js";
+import { inFastMode } from "./lib/v8.js";
 import {
   check,
   gcExposed,
@@ -416,6 +418,10 @@ function spawnScenario(n: number): Scenario {
         const start = performance.now();
         for (let i = 0; i < n; i++) keep[i] = system.spawn(Idle);
         const spawnCallsMs = since(start);
+        // Regression guard: with #private engine fields, cells fell into V8 dictionary mode
+        // once earlier systems had died (1.9 KB per actor, 3x slower); see ActorCell.
+        const cellMode = inFastMode(deliveryOf(keep[0] as ActorRef<Idle>));
+        check(cellMode !== false, "actor cells are in V8 dictionary mode (slow, large)");
         // The run queue is FIFO and Idle's onStart is synchronous, so when the last actor
         // answers, every actor spawned before it has run its first turn (it has started).
         await (keep[n - 1] as ActorRef<Idle>).with(DONE_TIMEOUT).ask("ping");
