@@ -156,8 +156,8 @@ class SystemRuntime implements Runtime {
     if (this.listening("deadLetter")) this.emit("deadLetter", letter);
   }
 
-  generatedName(): string {
-    return `$${(this.#nextId++).toString(36)}`;
+  nextId(): number {
+    return this.#nextId++;
   }
 
   cellStopped(cell: ActorCell): void {

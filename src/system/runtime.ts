@@ -31,8 +31,8 @@ export interface Runtime {
   listening(event: SystemEventName): boolean;
   emit<E extends SystemEventName>(event: E, ...args: SystemEvents[E]): void;
   deadLetter(recipient: string, method: string, args: readonly unknown[], reason: DropReason): void;
-  /** A fresh generated actor name (`$0`, `$1`, …), unique in the system. */
-  generatedName(): string;
+  /** A fresh number for a generated actor name (`$` + base 36), unique in the system. */
+  nextId(): number;
   /** Called when a cell has stopped for good (registry clean-up). */
   cellStopped(cell: ActorCell): void;
 }
