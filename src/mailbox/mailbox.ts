@@ -55,8 +55,7 @@ class Segment {
   tail = 0;
   next: Segment | null = null;
   constructor(readonly capacity: number) {
-    // fill() keeps the array in V8's fast mode (a bare `new Array(n)` past ~100k is a dictionary).
-    this.slots = new Array<unknown>(capacity * STRIDE).fill(undefined);
+    this.slots = new Array<unknown>(capacity * STRIDE);
   }
 }
 
@@ -140,19 +139,23 @@ export class Mailbox {
     }
   }
 
-  /** Loads the oldest live message into the registers; false when empty. */
-  shift(): boolean {
+  /** The segment holding the oldest message, dropping used-up segments; null when empty. */
+  #front(): Segment | null {
     for (;;) {
       const segment = this.#first;
-      if (segment === null) return false;
-      if (segment.head === segment.tail) {
-        if (segment.next === null) {
-          segment.head = segment.tail = 0; // empty: reuse it for the next messages
-          return false;
-        }
-        this.#first = segment.next; // used up: let it go
-        continue;
+      if (segment === null) return null;
+      if (segment.head !== segment.tail) return segment;
+      if (segment.next === null) {
+        segment.head = segment.tail = 0; // empty: reuse it for the next messages
+        return null;
       }
+      this.#first = segment.next; // used up: let it go
+    }
+  }
+
+  /** Loads the oldest live message into the registers; false when empty. */
+  shift(): boolean {
+    for (let segment = this.#front(); segment !== null; segment = this.#front()) {
       const slots = segment.slots;
       const i = segment.head * STRIDE;
       segment.head++;
@@ -170,6 +173,7 @@ export class Mailbox {
       this.#size--;
       return true;
     }
+    return false;
   }
 
   /** Clears the registers so the last message's arguments can be collected. */
@@ -181,17 +185,7 @@ export class Mailbox {
 
   /** Removes and returns the oldest live message as an object, without touching registers. */
   take(): Envelope | undefined {
-    for (;;) {
-      const segment = this.#first;
-      if (segment === null) return undefined;
-      if (segment.head === segment.tail) {
-        if (segment.next === null) {
-          segment.head = segment.tail = 0;
-          return undefined;
-        }
-        this.#first = segment.next;
-        continue;
-      }
+    for (let segment = this.#front(); segment !== null; segment = this.#front()) {
       const slots = segment.slots;
       const i = segment.head * STRIDE;
       segment.head++;
@@ -208,6 +202,7 @@ export class Mailbox {
       this.#size--;
       return envelope;
     }
+    return undefined;
   }
 
   /** Marks a ticketed message withdrawn; true when it was still queued or waiting. */
