@@ -19,15 +19,11 @@ import {
   AskAbortedError,
   DuplicateNameError,
   InvalidOptionError,
-  MailboxFullError,
-  MessageDroppedError,
-  ShutdownTimeoutError,
   StashOutsideHandlerError,
   StashOverflowError,
   SystemShutDownError,
   UnknownMessageError,
   toError,
-  type DropReason,
 } from "../errors.js";
 import {
   Envelope,
@@ -53,6 +49,16 @@ import { isActorClass, type ActorClass, type ActorFactory } from "./factory.js";
 import { STATUS_NAMES, type ActorSnapshot, type ActorStatus } from "./snapshot.js";
 import { ActorContext } from "./context.js";
 import { protocolOf, type Protocol } from "./protocol.js";
+import { answerRemaining, runStopHook } from "./stopping.js";
+import { emitOverflow, overflow } from "./overflow.js";
+import {
+  Extras,
+  NO_CHILDREN,
+  isThenable,
+  keyOf,
+  type ChildKey,
+  type TerminatedNotice,
+} from "./cell-extras.js";
 import { Timers, type TimerOwner } from "./timers.js";
 import {
   checkActorName,
@@ -76,55 +82,6 @@ const CLOSING = 4;
 const DRAINING = 8;
 const IN_HANDLER = 16;
 const STASHED_CURRENT = 32;
-
-interface TerminatedNotice {
-  readonly watchee: ActorCell;
-  readonly reason: TerminationReason;
-}
-
-/** Rarely used state, allocated on first use so that an idle actor stays small. */
-class Extras {
-  /** By key, in start order (leaves have none, so it lives here, not on every cell). */
-  children: Map<ChildKey, ActorCell> | null = null;
-  watchers: Set<ActorCell> | null = null;
-  watching: Set<ActorCell> | null = null;
-  timers: Timers | null = null;
-  stash: RingBuffer<Envelope> | null = null;
-  context: ActorContext | null = null;
-  restartWindow: RestartWindow | null = null;
-  /** The failure to pass to `onRestart` on the next start. */
-  restartError: Error | null = null;
-  /** Tickets whose async handler is running (rejected if a stop deadline passes). */
-  running: Set<Ticket> | null = null;
-  notices: RingBuffer<TerminatedNotice> | null = null;
-  stopPromise: Promise<void> | null = null;
-  idleWaiter: (() => void) | null = null;
-  termination: TerminationReason | null = null;
-  failed = 0;
-  restarts = 0;
-  /** The current instance's onStop has run (a restart whose factory failed): not twice. */
-  instanceStopped = false;
-}
-
-/** A child's key among its siblings: its name, or the number of a generated `$` name. */
-type ChildKey = string | number;
-
-const NO_CHILDREN: ReadonlyMap<ChildKey, ActorCell> = new Map();
-
-/** The key for a name: a generated name (`$` + base 36, never chosen by users) maps back to its number. */
-function keyOf(name: string): ChildKey {
-  if (name.charCodeAt(0) !== 36 /* $ */) return name;
-  const n = parseInt(name.slice(1), 36);
-  return Number.isSafeInteger(n) && `$${n.toString(36)}` === name ? n : name;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
-}
 
 // The engine's state is in TypeScript-private named fields, not `#private` ones: V8 defines
 // `#fields` with keyed stores, which fall back to a slow dictionary object past 12
@@ -354,7 +311,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     if (this._protocol.lookup(method) === undefined) throw this.#unknown(method);
     const mailbox = this.mailbox;
     if (mailbox.hasRoom) mailbox.push(method, argc, a0, a1, null);
-    else this.#overflow(method, argc, a0, a1, null);
+    else overflow(this.path, this.runtime, this.mailbox, method, argc, a0, a1, null);
     if (!this.scheduled) this.#afterWork();
   }
 
@@ -394,10 +351,10 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     const mailbox = this.mailbox;
     if (mailbox.hasRoom) mailbox.push(method, argc, a0, a1, ask);
     else if (mailbox.overflow === "backpressure") {
-      this.#emitOverflow();
+      emitOverflow(this.path, this.runtime, this.mailbox);
       const envelope = new Envelope(method, argc, a0, a1, ask);
       mailbox.wait({ envelope, admitted: null, refused: null });
-    } else this.#overflow(method, argc, a0, a1, ask);
+    } else overflow(this.path, this.runtime, this.mailbox, method, argc, a0, a1, ask);
     if (!this.scheduled) this.#afterWork();
     return ask.promise;
   }
@@ -423,7 +380,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       }
       return Promise.resolve();
     }
-    this.#emitOverflow();
+    emitOverflow(this.path, this.runtime, this.mailbox);
     return new Promise<void>((resolve, reject) => {
       const wait = new SendWait(this, method, options, resolve, reject);
       mailbox.wait({
@@ -432,57 +389,6 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
         refused: (e) => wait.refused(e),
       });
     });
-  }
-
-  /** Applies the overflow policy to a message that found the mailbox full. */
-  #overflow(method: string, argc: number, a0: unknown, a1: unknown, ask: PendingAsk | null): void {
-    const mailbox = this.mailbox;
-    this.#emitOverflow();
-    switch (mailbox.overflow) {
-      case "reject":
-      case "backpressure": {
-        const error = new MailboxFullError(
-          this.path,
-          mailbox.capacity,
-          mailbox.overflow === "backpressure"
-            ? 'use "await ref.send(...)" to wait for room'
-            : undefined,
-        );
-        if (ask === null) throw error;
-        ask.reject(error);
-        return;
-      }
-      case "drop-newest":
-        this.#drop(new Envelope(method, argc, a0, a1, ask), "dropped-newest");
-        return;
-      case "drop-oldest": {
-        const oldest = mailbox.take();
-        if (oldest !== undefined) this.#drop(oldest, "dropped-oldest");
-        mailbox.push(method, argc, a0, a1, ask);
-        return;
-      }
-      default:
-        mailbox.overflow satisfies never;
-    }
-  }
-
-  /** A message that will never run: its ask (if any) is rejected, and it is a dead letter. */
-  #drop(envelope: Envelope, reason: DropReason): void {
-    const ticket = envelope.ticket;
-    if (ticket !== null) {
-      ticket.state = WITHDRAWN;
-      ticket.reject(new MessageDroppedError(this.path, envelope.method, reason));
-    }
-    this.runtime.deadLetter(this.path, envelope.method, envelope.args, reason);
-  }
-
-  #emitOverflow(): void {
-    if (this.runtime.listening("overflow"))
-      this.runtime.emit("overflow", {
-        path: this.path,
-        policy: this.mailbox.overflow,
-        capacity: this.mailbox.capacity,
-      });
   }
 
   withdraw(ask: PendingAsk, reason: "timed-out" | "aborted"): boolean {
@@ -514,7 +420,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     if (this.mailbox.hasRoom) this.mailbox.push(method, argc, a0, a1, ticket);
     else {
       try {
-        this.#overflow(method, argc, a0, a1, null);
+        overflow(this.path, this.runtime, this.mailbox, method, argc, a0, a1, null);
       } catch {
         this.runtime.deadLetter(this.path, method, [...args], "mailbox-full");
         return null;
@@ -873,7 +779,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     await this.#stopChildren({ kind: "stopped" }, false, deadline);
     if (!x.instanceStopped) {
       x.instanceStopped = true;
-      await this.#runStopHook(old, deadline);
+      await runStopHook(old, deadline, this.runtime.clock, (e) => this.#report(e, "onStop"));
     }
     if (this._closing) {
       this._status = SUSPENDED;
@@ -958,11 +864,13 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     this._incarnation++;
     const x = this.#extras();
     x.timers?.cancelAll();
-    this.#rejectRemaining(reason, timedOut ? timeoutMs : null);
+    answerRemaining(this.path, this.runtime, this.mailbox, x, reason, timedOut ? timeoutMs : null);
     await this.#stopChildren(reason, drain, deadline);
     if (!x.instanceStopped) {
       x.instanceStopped = true;
-      await this.#runStopHook(this._instance, deadline);
+      await runStopHook(this._instance, deadline, this.runtime.clock, (e) =>
+        this.#report(e, "onStop"),
+      );
     }
     this._status = STOPPED;
     x.termination = reason;
@@ -997,65 +905,6 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
         resolve(true);
       };
     });
-  }
-
-  /** Answers every message still held: queued, stashed, waiting for room, or running. */
-  #rejectRemaining(reason: TerminationReason, timedOutAfterMs: number | null): void {
-    const dropReason: DropReason = reason.kind === "shutdown" ? "shutdown" : "actor-stopped";
-    const errorFor = (method: string): Error =>
-      timedOutAfterMs === null
-        ? new ActorStoppedError(this.path, method)
-        : new ShutdownTimeoutError(this.path, timedOutAfterMs);
-    const x = this.#extras();
-    const stashed = x.stash?.drain() ?? [];
-    const { queued, waiting } = this.mailbox.takeAll();
-    for (const envelope of [...stashed, ...queued]) {
-      const ticket = envelope.ticket;
-      if (ticket !== null) {
-        if (ticket.state === WITHDRAWN) continue;
-        ticket.state = WITHDRAWN;
-      }
-      if (ticket instanceof PendingAsk) ticket.reject(errorFor(envelope.method));
-      else this.runtime.deadLetter(this.path, envelope.method, envelope.args, dropReason);
-    }
-    for (const sender of waiting) {
-      const ticket = sender.envelope.ticket;
-      const error = errorFor(sender.envelope.method);
-      if (ticket !== null) ticket.state = WITHDRAWN;
-      if (sender.refused !== null) sender.refused(error);
-      else ticket?.reject(error);
-    }
-    if (x.running !== null) {
-      for (const ticket of x.running)
-        ticket.reject(errorFor(ticket instanceof PendingAsk ? ticket.method : "(running)"));
-      x.running = null;
-    }
-  }
-
-  async #runStopHook(instance: Actor, deadline: number): Promise<void> {
-    let result: unknown;
-    try {
-      result = lifecycle.onStop(instance);
-    } catch (error) {
-      this.#report(toError(error, this.path), "onStop");
-      return;
-    }
-    if (!isThenable(result)) return;
-    const clock = this.runtime.clock;
-    let timer: ReturnType<typeof clock.setTimer> | null = null;
-    try {
-      await Promise.race([
-        result,
-        new Promise<void>((resolve) => {
-          const remaining = deadline - clock.now();
-          if (remaining !== Infinity) timer = clock.setTimer(resolve, Math.max(0, remaining));
-        }),
-      ]);
-    } catch (error) {
-      this.#report(toError(error, this.path), "onStop");
-    } finally {
-      if (timer !== null) clock.clearTimer(timer);
-    }
   }
 
   // ---------------------------------------------------------------- death watch and stash

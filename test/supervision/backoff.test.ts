@@ -148,12 +148,7 @@ describe("BackoffPolicy.delay", () => {
     const policy = backoff({ min: 100, max: 3000 });
     for (const attempt of [0, -1, 1.5, NaN, Infinity, -Infinity])
       invalidOption(() => policy.delay(attempt), "attempt", "an integer ≥ 1", attempt);
-    invalidOption(
-      () => policy.delay("2" as unknown as number),
-      "attempt",
-      "an integer ≥ 1",
-      "2",
-    );
+    invalidOption(() => policy.delay("2" as unknown as number), "attempt", "an integer ≥ 1", "2");
   });
 
   it("rejects a random source that returns something outside [0, 1]", () => {
@@ -204,12 +199,7 @@ describe("BackoffPolicy validation", () => {
 
   it("rejects a factor that is not a finite number > 1", () => {
     for (const bad of [1, 0.5, 0, -2, NaN, Infinity, -Infinity, ...nonNumbers])
-      invalidOption(
-        build({ ...valid, factor: bad }),
-        "backoff.factor",
-        "a finite number > 1",
-        bad,
-      );
+      invalidOption(build({ ...valid, factor: bad }), "backoff.factor", "a finite number > 1", bad);
     expect(backoff({ ...valid, factor: 1.001 }).factor).toBe(1.001);
   });
 
@@ -242,9 +232,14 @@ describe("BackoffPolicy validation", () => {
     );
   });
 
-  it("checks min and max before the cross-field rule", () => {
+  it("checks each option on its own before the cross-field rule", () => {
     invalidOption(build({ min: NaN, max: 1 }), "backoff.min", DURATION, NaN);
-    invalidOption(build({ min: 10, max: 5, factor: 1 }), "backoff.factor", "a finite number > 1", 1);
+    invalidOption(
+      build({ min: 10, max: 5, factor: 1 }),
+      "backoff.factor",
+      "a finite number > 1",
+      1,
+    );
   });
 
   it("rejects a BackoffState built from something that is not a policy", () => {
