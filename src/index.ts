@@ -8,7 +8,7 @@ export type { ActorContext, StopOptions } from "./actor/context.js";
 export type { Timers } from "./actor/timers.js";
 export type { ActorClass, ActorFactory } from "./actor/factory.js";
 export type { ActorSnapshot, ActorStatus } from "./actor/snapshot.js";
-export type { MailboxOptions, SpawnOptions } from "./actor/spawn-options.js";
+export type { MailboxOptions, RestartType, SpawnOptions } from "./actor/spawn-options.js";
 export type { MessageName, ArgsOf, ReplyOf, MessageArgs, MessageReply } from "./actor/protocol.js";
 export type { OverflowPolicy } from "./mailbox/mailbox.js";
 export type { DispatcherOptions } from "./dispatch/dispatcher.js";
@@ -23,14 +23,41 @@ export type {
   ActorFailedEvent,
   ActorRestartedEvent,
   DeadLetter,
+  EscalatedEvent,
   FailurePhase,
+  FatalEvent,
   MailboxOverflowEvent,
   SystemEventEmitter,
   SystemEventName,
   SystemEvents,
 } from "./system/events.js";
 export { Registry, ServiceKey, serviceKey } from "./system/registry.js";
-export { oneForOne, SupervisorStrategy, type OneForOneOptions } from "./supervision/strategy.js";
+export {
+  oneForOne,
+  oneForAll,
+  restForOne,
+  SupervisorStrategy,
+  type OneForOneOptions,
+  type StrategyKind,
+  type StrategyOptions,
+  type WhenExceeded,
+} from "./supervision/strategy.js";
+export {
+  child,
+  supervisor,
+  ChildSpec,
+  Supervisor,
+  SupervisorSpec,
+  type SupervisorOptions,
+  type TreeSpec,
+} from "./supervision/tree.js";
+export {
+  backoff,
+  BackoffPolicy,
+  BackoffState,
+  type BackoffOptions,
+  type BackoffStep,
+} from "./supervision/backoff.js";
 export type { Directive } from "./supervision/directive.js";
 export { systemClock, type Clock, type TimerHandle } from "./time/clock.js";
 export {

@@ -19,6 +19,7 @@ import {
   AskAbortedError,
   DuplicateNameError,
   InvalidOptionError,
+  MaxRestartsExceededError,
   StashOutsideHandlerError,
   StashOverflowError,
   SystemShutDownError,
@@ -39,7 +40,7 @@ import type { Schedulable } from "../dispatch/dispatcher.js";
 import type { FailurePhase } from "../system/events.js";
 import type { Runtime } from "../system/runtime.js";
 import { RestartWindow } from "../supervision/restart-window.js";
-import { defaultStrategy } from "../supervision/strategy.js";
+import { defaultStrategy, type SupervisorStrategy } from "../supervision/strategy.js";
 import { decideFailure } from "../supervision/decide.js";
 import { Actor, constructWith, lifecycle, type TerminationReason } from "./actor.js";
 import { ActorRef, deliveryOf, type AskOptions, type Delivery } from "./actor-ref.js";
@@ -726,10 +727,11 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     parent.#supervise(this, error);
   }
 
-  /** Applies this actor's strategy to a failed child. */
+  /** Applies this actor's strategy to a failed child (see supervision/strategy.ts). */
   #supervise(child: ActorCell, error: Error): void {
+    const strategy = this._options.supervision ?? defaultStrategy;
     const action = decideFailure(
-      this._options.supervision ?? defaultStrategy,
+      strategy,
       (child.#extras().restartWindow ??= new RestartWindow()),
       this.runtime.clock.now(),
       error,
@@ -740,19 +742,43 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
         child.#resume();
         return;
       case "restart":
-        void child.#restart(error);
+        if (child._options.restart === "temporary") child.#stopForFailure(error);
+        else void this.#restartGroup(child, error, action.attempt, strategy);
         return;
       case "stop":
         child.#stopForFailure(action.error);
         return;
       case "escalate":
-        // The root guardian has nobody to escalate to: stop what failed.
-        if (this.parent === null) child.#stopForFailure(error);
-        else this.#fail(error, "escalated");
+        this.#escalate(child, action.error, action.exceeded);
         return;
       default:
         action satisfies never;
     }
+  }
+
+  /**
+   * A child's failure this actor cannot handle. Past the restart intensity (OTP) the
+   * children are stopped in reverse start order first. At the root, the system's fatal
+   * policy applies: a `fatal` event, the `onFatal` hook, and the failed tree is stopped.
+   */
+  #escalate(child: ActorCell, error: Error, exceeded: boolean): void {
+    if (this.parent === null) {
+      this.runtime.fatal(child.path, error);
+      child.#stopForFailure(error);
+      return;
+    }
+    if (this.runtime.listening("escalated"))
+      this.runtime.emit("escalated", { path: this.path, child: child.path, error });
+    if (!exceeded) {
+      this.#fail(error, "escalated");
+      return;
+    }
+    this._status = SUSPENDED; // no more messages while the children stop
+    const deadline = this.runtime.clock.now() + this.runtime.stopTimeout;
+    void this.#stopChildren({ kind: "failed", error }, false, deadline).then(() => {
+      this._status = RUNNING; // so that #fail hands it on instead of treating it as handled
+      this.#fail(error, "escalated");
+    });
   }
 
   #stopForFailure(error: Error): void {
@@ -766,7 +792,54 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     this.#afterWork();
   }
 
-  async #restart(error: Error): Promise<void> {
+  /**
+   * Restarts `failed` and, by the strategy's kind, its siblings: all of them (one-for-all)
+   * or those started after it (rest-for-one). The group is suspended at once, torn down in
+   * reverse start order, then, after the backoff delay, re-created in start order.
+   * Temporary siblings in the group are stopped, not restarted.
+   */
+  async #restartGroup(
+    failed: ActorCell,
+    error: Error,
+    attempt: number,
+    strategy: SupervisorStrategy,
+  ): Promise<void> {
+    const siblings = [...this.children].filter((c) => !c._closing);
+    let group: ActorCell[];
+    switch (strategy.kind) {
+      case "one-for-one":
+        group = [failed];
+        break;
+      case "one-for-all":
+        group = siblings;
+        break;
+      case "rest-for-one":
+        group = siblings.slice(Math.max(0, siblings.indexOf(failed)));
+        break;
+      default:
+        return strategy.kind satisfies never;
+    }
+    if (!group.includes(failed)) group.unshift(failed);
+    for (const c of group) if (c._status !== RESTARTING) c._status = SUSPENDED;
+    const delayMs = strategy.backoff === null ? 0 : strategy.backoff.delay(attempt);
+    for (const c of [...group].reverse()) {
+      if (c !== failed && c._options.restart === "temporary") await c.#stopForFailureDone(error);
+      else await c.#teardown();
+    }
+    if (delayMs > 0) {
+      await new Promise<void>((resolve) => this.runtime.clock.setTimer(resolve, delayMs));
+    }
+    for (const c of group) {
+      if (c._status === RESTARTING) c.#recreate(error, attempt, delayMs);
+    }
+  }
+
+  #stopForFailureDone(error: Error): Promise<void> {
+    return this.stop({ kind: "failed", error }, false, this.#shutdownTimeout());
+  }
+
+  /** The first half of a restart: the old instance, its children and timers go. */
+  async #teardown(): Promise<void> {
     this._status = RESTARTING;
     this._incarnation++;
     this._inFlight = 0;
@@ -775,12 +848,16 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     x.timers?.cancelAll();
     this.unstashAll();
     const old = this._instance;
-    const deadline = this.runtime.clock.now() + this.runtime.stopTimeout;
+    const deadline = this.runtime.clock.now() + this.#shutdownTimeout();
     await this.#stopChildren({ kind: "stopped" }, false, deadline);
     if (!x.instanceStopped) {
       x.instanceStopped = true;
       await runStopHook(old, deadline, this.runtime.clock, (e) => this.#report(e, "onStop"));
     }
+  }
+
+  /** The second half: a new instance from the factory; the mailbox was kept. */
+  #recreate(error: Error, attempt: number, delayMs: number): void {
     if (this._closing) {
       this._status = SUSPENDED;
       this.#afterWork();
@@ -794,12 +871,62 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       this.#toSupervisor(startError as Error);
       return;
     }
+    const x = this.#extras();
     x.restarts++;
     x.restartError = error;
     this._status = STARTING;
     if (this.runtime.listening("restarted"))
-      this.runtime.emit("restarted", { path: this.path, error, restarts: x.restarts });
+      this.runtime.emit("restarted", {
+        path: this.path,
+        error,
+        restarts: x.restarts,
+        attempt,
+        delayMs,
+      });
     this.#afterWork();
+  }
+
+  /** A permanent child stopped itself: it comes back as a new actor (same name, new ref). */
+  #respawn(old: ActorCell): void {
+    if (this._closing || this.runtime.closed) return;
+    const strategy = this._options.supervision ?? defaultStrategy;
+    const window = old._x?.restartWindow ?? new RestartWindow();
+    const exit = new ActorStoppedError(old.path);
+    if (!window.tryRecord(this.runtime.clock.now(), strategy.maxRestarts, strategy.withinMs)) {
+      const exceeded = new MaxRestartsExceededError(
+        old.path,
+        strategy.maxRestarts,
+        strategy.withinMs,
+        exit,
+      );
+      this.#report(exceeded, "escalated");
+      if (strategy.whenExceeded === "escalate") this.#escalate(old, exceeded, true);
+      return;
+    }
+    const cell = new ActorCell(this.runtime, this, old.key, old._factory, old._options);
+    cell.#extras().restartWindow = window;
+    try {
+      cell.create();
+    } catch (startError) {
+      this.#report(startError as Error, "factory");
+      return;
+    }
+    (this.#extras().children ??= new Map()).set(old.key, cell);
+    const x = cell.#extras();
+    x.restarts = (old._x?.restarts ?? 0) + 1;
+    if (this.runtime.listening("restarted"))
+      this.runtime.emit("restarted", {
+        path: cell.path,
+        error: exit,
+        restarts: x.restarts,
+        attempt: window.count,
+        delayMs: 0,
+      });
+  }
+
+  /** How long this actor gets when its parent stops it. */
+  #shutdownTimeout(): number {
+    return this._options.shutdownTimeout ?? this.runtime.stopTimeout;
   }
 
   // ---------------------------------------------------------------- children
@@ -830,7 +957,8 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     if (all == null || all.size === 0) return;
     const children = [...all.values()].reverse(); // reverse start order
     for (const child of children) {
-      await child.stop(reason, drain, Math.max(0, deadline - this.runtime.clock.now()));
+      const left = Math.max(0, deadline - this.runtime.clock.now());
+      await child.stop(reason, drain, Math.min(left, child.#shutdownTimeout()));
     }
   }
 
@@ -844,6 +972,17 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   stop(reason: TerminationReason, drain: boolean, timeoutMs: number): Promise<void> {
     const x = this.#extras();
     return (x.stopPromise ??= this.#stopProcedure(reason, drain, timeoutMs));
+  }
+
+  /** The actor stops itself (`context.stop()`): a permanent one is then started anew. */
+  stopSelf(drain: boolean, timeoutMs: number): Promise<void> {
+    const first = this._x?.stopPromise == null;
+    const done = this.stop({ kind: "stopped" }, drain, timeoutMs);
+    if (first && this._options.restart === "permanent" && this.parent !== null) {
+      const parent = this.parent;
+      void done.then(() => parent.#respawn(this));
+    }
+    return done;
   }
 
   async #stopProcedure(

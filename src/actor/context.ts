@@ -97,11 +97,10 @@ export class ActorContext<Self extends Actor = Actor> {
     const target = ref === undefined ? this.#cell : this.#cellOf(ref, "ref");
     if (target !== this.#cell && target.parent !== this.#cell)
       throw new InvalidOptionError("ref", `${this.path} itself or one of its children`, ref);
-    void target.stop(
-      { kind: "stopped" },
-      options?.drain ?? false,
-      options?.timeout ?? this.#cell.runtime.stopTimeout,
-    );
+    const drain = options?.drain ?? false;
+    const timeout = options?.timeout ?? this.#cell.runtime.stopTimeout;
+    if (target === this.#cell) void target.stopSelf(drain, timeout);
+    else void target.stop({ kind: "stopped" }, drain, timeout);
   }
 
   /** Get `onTerminated(ref, reason)` once `ref` stops (at once if it already has). */

@@ -6,7 +6,13 @@ import { InvalidNameError } from "../errors.js";
 import { OVERFLOW_POLICIES, type OverflowPolicy } from "../mailbox/mailbox.js";
 import { SupervisorStrategy } from "../supervision/strategy.js";
 import { InvalidOptionError } from "../errors.js";
-import { checkInteger, checkKnownKeys, checkObject, checkOneOf } from "../validation.js";
+import {
+  checkInteger,
+  checkKnownKeys,
+  checkNonNegativeDuration,
+  checkObject,
+  checkOneOf,
+} from "../validation.js";
 
 export interface MailboxOptions {
   /**
@@ -47,7 +53,24 @@ export interface SpawnOptions {
    * @default oneForOne(): restart, at most 5 times in 10 s
    */
   readonly supervision?: SupervisorStrategy;
+  /**
+   * When the parent restarts this actor after a failure, as OTP's restart types:
+   * `transient` restarts it after a failure only (a stopped actor stays stopped);
+   * `temporary` never restarts it (a failure stops it, also in a group restart);
+   * `permanent` restarts it after a failure and also when it stops itself.
+   * @default "transient" (declarative `child(...)`: "permanent")
+   */
+  readonly restart?: RestartType;
+  /**
+   * How long this actor gets to finish in-flight work when its parent stops it (in a
+   * restart or a shutdown), in ms; then what remains is rejected and it stops anyway.
+   * @default the system's `stopTimeout`
+   */
+  readonly shutdownTimeout?: number;
 }
+
+export const RESTART_TYPES = ["permanent", "transient", "temporary"] as const;
+export type RestartType = (typeof RESTART_TYPES)[number];
 
 export interface ResolvedSpawnOptions {
   readonly name: string | undefined;
@@ -56,6 +79,8 @@ export interface ResolvedSpawnOptions {
   readonly concurrency: number;
   readonly stashCapacity: number;
   readonly supervision: SupervisorStrategy | undefined;
+  readonly restart: RestartType;
+  readonly shutdownTimeout: number | undefined;
 }
 
 const DEFAULTS: ResolvedSpawnOptions = Object.freeze({
@@ -65,9 +90,19 @@ const DEFAULTS: ResolvedSpawnOptions = Object.freeze({
   concurrency: 1,
   stashCapacity: 1000,
   supervision: undefined,
+  restart: "transient",
+  shutdownTimeout: undefined,
 });
 
-const KEYS = ["name", "mailbox", "concurrency", "stashCapacity", "supervision"] as const;
+const KEYS = [
+  "name",
+  "mailbox",
+  "concurrency",
+  "stashCapacity",
+  "supervision",
+  "restart",
+  "shutdownTimeout",
+] as const;
 
 export function resolveSpawnOptions(options: SpawnOptions | undefined): ResolvedSpawnOptions {
   if (options === undefined) return DEFAULTS;
@@ -85,10 +120,15 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined): Resolved
   if (options.supervision !== undefined && !(options.supervision instanceof SupervisorStrategy))
     throw new InvalidOptionError(
       "supervision",
-      "a strategy made by oneForOne(...)",
+      "a strategy made by oneForOne, oneForAll or restForOne",
       options.supervision,
     );
   if (options.name !== undefined) checkActorName(options.name);
+  checkOneOf("restart", options.restart, RESTART_TYPES);
+  checkNonNegativeDuration(
+    "shutdownTimeout",
+    options.shutdownTimeout === Infinity ? undefined : options.shutdownTimeout,
+  );
   return {
     name: options.name,
     capacity: mailbox?.capacity ?? Infinity,
@@ -96,6 +136,8 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined): Resolved
     concurrency: options.concurrency ?? 1,
     stashCapacity: options.stashCapacity ?? 1000,
     supervision: options.supervision,
+    restart: options.restart ?? "transient",
+    shutdownTimeout: options.shutdownTimeout,
   };
 }
 

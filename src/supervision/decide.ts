@@ -11,9 +11,11 @@ import type { SupervisorStrategy } from "./strategy.js";
 
 export type SupervisorAction =
   | { readonly kind: "resume" }
-  | { readonly kind: "restart" }
+  /** `attempt`: this restart's number within the intensity window (1 for the first). */
+  | { readonly kind: "restart"; readonly attempt: number }
   | { readonly kind: "stop"; readonly error: Error }
-  | { readonly kind: "escalate" };
+  /** `exceeded`: the restart intensity was exceeded (the supervisor stops all children). */
+  | { readonly kind: "escalate"; readonly error: Error; readonly exceeded: boolean };
 
 export function decideFailure(
   strategy: SupervisorStrategy,
@@ -32,22 +34,23 @@ export function decideFailure(
   switch (directive) {
     case "resume":
       return { kind: "resume" };
-    case "restart":
+    case "restart": {
       if (window.tryRecord(now, strategy.maxRestarts, strategy.withinMs))
-        return { kind: "restart" };
-      return {
-        kind: "stop",
-        error: new MaxRestartsExceededError(
-          child.path,
-          strategy.maxRestarts,
-          strategy.withinMs,
-          error,
-        ),
-      };
+        return { kind: "restart", attempt: window.count };
+      const exceeded = new MaxRestartsExceededError(
+        child.path,
+        strategy.maxRestarts,
+        strategy.withinMs,
+        error,
+      );
+      return strategy.whenExceeded === "escalate"
+        ? { kind: "escalate", error: exceeded, exceeded: true }
+        : { kind: "stop", error: exceeded };
+    }
     case "stop":
       return { kind: "stop", error };
     case "escalate":
-      return { kind: "escalate" };
+      return { kind: "escalate", error, exceeded: false };
     default:
       return directive satisfies never;
   }

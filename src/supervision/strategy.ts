@@ -1,14 +1,28 @@
 /**
- * How an actor supervises its children: a `decide(error, child)` function that picks a
- * directive, and a restart intensity (at most `maxRestarts` restarts of one child within
- * `within` ms; one more failure stops that child). Strategies are immutable values made by
- * `oneForOne(...)`; pass one as the `supervision` spawn option of the parent, or as the
- * system's `supervision` option for top-level actors.
+ * How an actor supervises its children. A strategy is an immutable value made by one of
+ * three builders, as in Erlang/OTP:
+ * - `oneForOne()`: only the failed child is restarted;
+ * - `oneForAll()`: every child is restarted (stopped in reverse start order, started again
+ *   in start order), for children that only make sense together;
+ * - `restForOne()`: the failed child and the children started after it are restarted, for
+ *   chains where later children depend on earlier ones.
  *
- * Defaults: restart on every error, at most 5 restarts within 10 s. A restart storm faster
- * than that means a fault that restarting does not fix (a bad config, a dead dependency);
- * stopping the child makes the failure visible instead of burning CPU. Raise the numbers
- * for actors whose failures are expected and transient (network clients).
+ * Each has a `decide(error, child)` function that picks a directive (default: restart), a
+ * restart intensity (at most `maxRestarts` restarts of a child within `within` ms) and an
+ * optional restart backoff. Pass one as
+ * the `supervision` spawn option of the parent, as the system's `supervision` option for
+ * top-level actors, or as `strategy` of a declarative `supervisor(...)`.
+ *
+ * Defaults: restart on every error, at most 5 restarts within 10 s, no backoff. A restart storm faster than that means a fault that restarting does not fix
+ * (a bad configuration, a dead dependency); stopping makes it visible instead of burning
+ * CPU. Past the limit, `whenExceeded` decides: `"stop-child"` (Akka's way, the default for
+ * `spawn`) stops the child and the parent carries on; `"escalate"` (OTP's way, the default
+ * of declarative supervisors) stops all the supervisor's children in reverse start order
+ * and fails the supervisor itself, so that its own supervisor decides.
+ *
+ * Dangers: a large `maxRestarts` with a short `within` hides a crash loop; `oneForAll`
+ * restarts healthy siblings too (use it only when they share state); a long backoff keeps
+ * messages waiting (bounded by the mailbox capacity) and callers' asks may time out.
  */
 import type { Actor } from "../actor/actor.js";
 import type { ActorRef } from "../actor/actor-ref.js";
@@ -19,17 +33,25 @@ import {
   checkInteger,
   checkKnownKeys,
   checkObject,
+  checkOneOf,
 } from "../validation.js";
+import { BackoffPolicy } from "./backoff.js";
 import { DIRECTIVES, type Directive } from "./directive.js";
 
-export interface OneForOneOptions {
+export const STRATEGY_KINDS = ["one-for-one", "one-for-all", "rest-for-one"] as const;
+export type StrategyKind = (typeof STRATEGY_KINDS)[number];
+
+/** What a supervisor does when a child exceeds its restart intensity. */
+export type WhenExceeded = "stop-child" | "escalate";
+
+export interface StrategyOptions {
   /**
    * Chooses the directive for a failure.
    * @default () => "restart"
    */
   readonly decide?: (error: Error, child: ActorRef<Actor>) => Directive;
   /**
-   * Restarts allowed within the window; 0 means a failure stops the child at once.
+   * Restarts of one child allowed within the window; 0 means the first failure exceeds it.
    * @default 5
    */
   readonly maxRestarts?: number;
@@ -38,24 +60,56 @@ export interface OneForOneOptions {
    * @default 10_000
    */
   readonly within?: number;
+  /**
+   * Past the limit: stop the child, or escalate (stop all children, fail the supervisor).
+   * @default "stop-child" ("escalate" for declarative supervisors)
+   */
+  readonly whenExceeded?: WhenExceeded;
+  /**
+   * Wait before each restart: `backoff({ min: 100, max: 3000 })`. While a child waits, its
+   * messages stay queued in its mailbox, bounded by its mailbox capacity (overflow applies).
+   * @default none: restart at once
+   */
+  readonly backoff?: BackoffPolicy;
 }
 
+/** @deprecated The options of every strategy; use StrategyOptions. */
+export type OneForOneOptions = StrategyOptions;
+
+const OPTION_KEYS = ["decide", "maxRestarts", "within", "whenExceeded", "backoff"] as const;
+
 export class SupervisorStrategy {
-  readonly kind = "one-for-one";
+  readonly kind: StrategyKind;
   readonly #decide: (error: Error, child: ActorRef<Actor>) => Directive;
   readonly maxRestarts: number;
   readonly withinMs: number;
+  readonly whenExceeded: WhenExceeded;
+  readonly backoff: BackoffPolicy | null;
+  /** Whether `whenExceeded` was given, so a declarative supervisor may pick its default. */
+  readonly #whenExceededGiven: boolean;
 
-  /** @internal Use `oneForOne(...)`. */
-  constructor(options: OneForOneOptions = {}) {
+  /** @internal Use `oneForOne`, `oneForAll` or `restForOne`. */
+  constructor(kind: StrategyKind, options: StrategyOptions = {}) {
     checkObject("supervision", options);
-    checkKnownKeys("supervision", options, ["decide", "maxRestarts", "within"]);
+    checkKnownKeys("supervision", options, OPTION_KEYS);
     checkFunction("supervision.decide", options.decide);
     checkInteger("supervision.maxRestarts", options.maxRestarts, 0);
     checkDuration("supervision.within", options.within);
+    checkOneOf("supervision.whenExceeded", options.whenExceeded, ["stop-child", "escalate"]);
+    if (options.backoff !== undefined && !(options.backoff instanceof BackoffPolicy))
+      throw new InvalidOptionError(
+        "supervision.backoff",
+        "a policy made by backoff({ min, max })",
+        options.backoff,
+      );
+    this.kind = kind;
     this.#decide = options.decide ?? (() => "restart");
     this.maxRestarts = options.maxRestarts ?? 5;
     this.withinMs = options.within ?? 10_000;
+    this.whenExceeded = options.whenExceeded ?? "stop-child";
+    this.#whenExceededGiven = options.whenExceeded !== undefined;
+    this.backoff = options.backoff ?? null;
+    Object.freeze(this);
   }
 
   /**
@@ -78,20 +132,40 @@ export class SupervisorStrategy {
     return directive as Directive;
   }
 
-  /** A copy with some options changed. */
-  with(options: OneForOneOptions): SupervisorStrategy {
-    return new SupervisorStrategy({
+  /** A copy with some options changed (the kind stays). */
+  with(options: StrategyOptions): SupervisorStrategy {
+    return new SupervisorStrategy(this.kind, { ...this.#options(), ...options });
+  }
+
+  /** @internal The strategy a declarative supervisor uses: OTP's escalation unless told. */
+  forSupervisor(): SupervisorStrategy {
+    return this.#whenExceededGiven ? this : this.with({ whenExceeded: "escalate" });
+  }
+
+  #options(): StrategyOptions {
+    return {
       decide: this.#decide,
       maxRestarts: this.maxRestarts,
       within: this.withinMs,
-      ...options,
-    });
+      ...(this.#whenExceededGiven ? { whenExceeded: this.whenExceeded } : {}),
+      ...(this.backoff === null ? {} : { backoff: this.backoff }),
+    };
   }
 }
 
 /** Each failed child is handled on its own (Erlang's one_for_one). */
-export function oneForOne(options: OneForOneOptions = {}): SupervisorStrategy {
-  return new SupervisorStrategy(options);
+export function oneForOne(options: StrategyOptions = {}): SupervisorStrategy {
+  return new SupervisorStrategy("one-for-one", options);
+}
+
+/** A failure restarts every child (Erlang's one_for_all). */
+export function oneForAll(options: StrategyOptions = {}): SupervisorStrategy {
+  return new SupervisorStrategy("one-for-all", options);
+}
+
+/** A failure restarts the failed child and every child started after it (rest_for_one). */
+export function restForOne(options: StrategyOptions = {}): SupervisorStrategy {
+  return new SupervisorStrategy("rest-for-one", options);
 }
 
 /** The strategy used when none is given. */

@@ -28,6 +28,7 @@ import { systemClock, type Clock } from "../time/clock.js";
 import { DeadlineQueue } from "../time/deadline-queue.js";
 import {
   checkDuration,
+  checkFunction,
   checkInteger,
   checkKnownKeys,
   checkNonNegativeDuration,
@@ -35,6 +36,7 @@ import {
 } from "../validation.js";
 import type { DeadLetter, SystemEventEmitter, SystemEventName, SystemEvents } from "./events.js";
 import { Registry } from "./registry.js";
+import { Supervisor, SupervisorSpec, supervisorSpawnOptions } from "../supervision/tree.js";
 import { SystemEventBus } from "./event-bus.js";
 import type { Runtime } from "./runtime.js";
 
@@ -67,6 +69,13 @@ export interface ActorSystemOptions {
    * @default 100
    */
   readonly deadLetterHistory?: number;
+  /**
+   * Called when a failure escalates past a top-level actor (after the `fatal` event); the
+   * failed top-level tree is then stopped cleanly. Use it to log, alert, or exit the
+   * process in your own way. An error it throws is rethrown on a fresh macrotask.
+   * @default none (the `fatal` event is still emitted)
+   */
+  readonly onFatal?: (error: Error, path: string) => void;
 }
 
 export interface ShutdownOptions {
@@ -105,6 +114,7 @@ class SystemRuntime implements Runtime {
   readonly deadLetterHistory: number;
   deadLetterCount = 0;
   status: SystemStatus = "running";
+  readonly #onFatal: ((error: Error, path: string) => void) | undefined;
   #nextId = 0;
 
   constructor(system: ActorSystem, options: ActorSystemOptions) {
@@ -116,6 +126,7 @@ class SystemRuntime implements Runtime {
     this.askTimeout = options.askTimeout ?? 5000;
     this.stopTimeout = options.stopTimeout ?? 5000;
     this.deadLetterHistory = options.deadLetterHistory ?? 100;
+    this.#onFatal = options.onFatal;
     this.recentDeadLetters = new RingBuffer(Math.min(this.deadLetterHistory, 1024));
   }
 
@@ -156,6 +167,19 @@ class SystemRuntime implements Runtime {
     if (this.listening("deadLetter")) this.emit("deadLetter", letter);
   }
 
+  fatal(path: string, error: Error): void {
+    if (this.listening("fatal")) this.emit("fatal", { path, error });
+    const hook = this.#onFatal;
+    if (hook === undefined) return;
+    try {
+      hook(error, path);
+    } catch (hookError) {
+      setImmediate(() => {
+        throw hookError;
+      });
+    }
+  }
+
   nextId(): number {
     return this.#nextId++;
   }
@@ -173,6 +197,7 @@ const OPTION_KEYS = [
   "dispatcher",
   "supervision",
   "deadLetterHistory",
+  "onFatal",
 ] as const;
 
 function checkSystemOptions(options: ActorSystemOptions): void {
@@ -208,10 +233,11 @@ function checkSystemOptions(options: ActorSystemOptions): void {
   if (options.supervision !== undefined && !(options.supervision instanceof SupervisorStrategy))
     throw new InvalidOptionError(
       "supervision",
-      "a strategy made by oneForOne(...)",
+      "a strategy made by oneForOne, oneForAll or restForOne",
       options.supervision,
     );
   checkInteger("deadLetterHistory", options.deadLetterHistory, 0);
+  checkFunction("onFatal", options.onFatal);
 }
 
 export class ActorSystem {
@@ -284,6 +310,17 @@ export class ActorSystem {
     options?: SpawnOptions,
   ): ActorRef<A> {
     return this.#guardian.spawn(actor, options);
+  }
+
+  /**
+   * Starts a declarative supervision tree (see `supervisor` and `child`) under `/user` and
+   * returns the ref of its root supervisor; `await ref.ask("children")` resolves once every
+   * child has started. Children start in order and stop in reverse order.
+   */
+  start(tree: SupervisorSpec): ActorRef<Supervisor> {
+    if (!(tree instanceof SupervisorSpec))
+      throw new InvalidOptionError("tree", "a tree made by supervisor(...)", tree);
+    return this.#guardian.spawn(() => new Supervisor(tree.children), supervisorSpawnOptions(tree));
   }
 
   /** Stops an actor and its subtree; resolves when it has stopped. */

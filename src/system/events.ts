@@ -37,6 +37,26 @@ export interface ActorRestartedEvent {
   readonly error: Error;
   /** Restarts of this actor so far, this one included. */
   readonly restarts: number;
+  /** This restart's number within the supervisor's restart-intensity window (1 = first). */
+  readonly attempt: number;
+  /** How long the restart waited (the strategy's backoff), in ms. */
+  readonly delayMs: number;
+}
+
+/** A supervisor could not handle a child's failure and failed itself with it. */
+export interface EscalatedEvent {
+  /** The supervisor that escalates. */
+  readonly path: string;
+  /** The child whose failure it was. */
+  readonly child: string;
+  readonly error: Error;
+}
+
+/** A failure escalated past the top-level actor: the system's fatal policy applies. */
+export interface FatalEvent {
+  /** The top-level actor whose tree is stopped. */
+  readonly path: string;
+  readonly error: Error;
 }
 
 export interface MailboxOverflowEvent {
@@ -50,6 +70,8 @@ export interface SystemEvents {
   started: [{ readonly path: string }];
   stopped: [{ readonly path: string; readonly reason: TerminationReason }];
   restarted: [ActorRestartedEvent];
+  escalated: [EscalatedEvent];
+  fatal: [FatalEvent];
   failed: [ActorFailedEvent];
   deadLetter: [DeadLetter];
   overflow: [MailboxOverflowEvent];

@@ -33,6 +33,8 @@ export interface Runtime {
   deadLetter(recipient: string, method: string, args: readonly unknown[], reason: DropReason): void;
   /** A fresh number for a generated actor name (`$` + base 36), unique in the system. */
   nextId(): number;
+  /** A failure escalated past a top-level actor: `fatal` event, then the `onFatal` hook. */
+  fatal(path: string, error: Error): void;
   /** Called when a cell has stopped for good (registry clean-up). */
   cellStopped(cell: ActorCell): void;
 }
