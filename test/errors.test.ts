@@ -40,7 +40,8 @@ import {
   type SpawnOptions,
   type StopOptions,
 } from "../src/index.js";
-import { VirtualClock } from "../src/testing/index.js";
+import type { VirtualClock } from "../src/testing/index.js";
+import { startVirtualSystem, stopVirtualSystem } from "./support/virtual-system.js";
 
 /** Runs `fn`, expecting InvalidOptionError for `option`; returns it for further checks. */
 function invalidOption(fn: () => unknown, option: string): InvalidOptionError {
@@ -342,15 +343,10 @@ describe("bad options", () => {
   }
 
   beforeEach(() => {
-    clock = new VirtualClock();
-    system = new ActorSystem({ clock });
+    ({ clock, system } = startVirtualSystem());
   });
 
-  afterEach(async () => {
-    const done = system.shutdown();
-    await clock.advance(60_000);
-    await done;
-  });
+  afterEach(() => stopVirtualSystem(system, clock));
 
   describe("new ActorSystem(options)", () => {
     const clockLike = { now: () => 0, setTimer: () => ({}), clearTimer: () => {} };

@@ -15,43 +15,13 @@ import {
   QueueTimeoutError,
   RunTimeoutError,
   type ActorRef,
-  type Clock,
   type DeadLetter,
-  type TimerHandle,
 } from "../../src/index.js";
-import { VirtualClock, flush } from "../../src/testing/index.js";
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-/** Every gate made by a test, so afterEach can open the ones a failing test left shut. */
-const openGates = new Set<Deferred<void>>();
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((res) => {
-    resolve = res;
-  });
-  return { promise, resolve };
-}
-
-class Gates {
-  readonly #gates = new Map<number, Deferred<void>>();
-  get(id: number): Deferred<void> {
-    let gate = this.#gates.get(id);
-    if (gate === undefined) {
-      gate = deferred<void>();
-      openGates.add(gate);
-      this.#gates.set(id, gate);
-    }
-    return gate;
-  }
-  open(id: number): void {
-    this.get(id).resolve();
-  }
-}
+import { flush, type VirtualClock } from "../../src/testing/index.js";
+import { startVirtualSystem, stopVirtualSystem } from "../support/virtual-system.js";
+import { Gates, openAllGates } from "../support/gates.js";
+import { track } from "../support/track.js";
+import { HandCrankedClock } from "../support/hand-cranked-clock.js";
 
 class Worker extends Actor {
   constructor(
@@ -63,7 +33,7 @@ class Worker extends Actor {
   /** Runs until the test opens gate `id`. */
   async hold(id: number): Promise<number> {
     this.handled.push(`hold ${id}`);
-    await this.gates.get(id).promise;
+    await this.gates.get(id).wait;
     return id;
   }
   get(): string {
@@ -78,47 +48,16 @@ class Worker extends Actor {
   }
 }
 
-/**
- * A clock whose timers fire only when the test says so, after moving time on by as much as
- * it likes: the situation of a real timer that fires late because the event loop was busy.
- */
-class HandCrankedClock implements Clock {
-  time = 0;
-  readonly timers = new Set<{ callback: () => void; at: number }>();
-  now(): number {
-    return this.time;
-  }
-  setTimer(callback: () => void, delayMs: number): TimerHandle {
-    const timer = { callback, at: this.time + delayMs };
-    this.timers.add(timer);
-    return timer;
-  }
-  clearTimer(handle: TimerHandle): void {
-    this.timers.delete(handle as { callback: () => void; at: number });
-  }
-  jumpAndFire(time: number): void {
-    this.time = time;
-    for (const timer of [...this.timers]) {
-      if (timer.at <= time) {
-        this.timers.delete(timer);
-        timer.callback();
-      }
-    }
-  }
-}
-
 let clock: VirtualClock;
 let system: ActorSystem;
 
 beforeEach(() => {
-  clock = new VirtualClock();
-  system = new ActorSystem({ clock });
+  ({ clock, system } = startVirtualSystem());
 });
 
 afterEach(async () => {
-  for (const gate of openGates) gate.resolve();
-  openGates.clear();
-  await system.shutdown();
+  openAllGates();
+  await stopVirtualSystem(system, clock);
 });
 
 function spawnWorker(): { worker: ActorRef<Worker>; gates: Gates; handled: string[] } {
@@ -139,26 +78,6 @@ async function busyWorker(): Promise<{
   await flush();
   expect(spawned.handled).toEqual(["hold 0"]);
   return spawned;
-}
-
-/** Settles `promise` into an observable state without leaving a rejection unhandled. */
-function track<T>(promise: Promise<T>): { settled: boolean; error: unknown; value: T | undefined } {
-  const state: { settled: boolean; error: unknown; value: T | undefined } = {
-    settled: false,
-    error: undefined,
-    value: undefined,
-  };
-  promise.then(
-    (value) => {
-      state.settled = true;
-      state.value = value;
-    },
-    (error: unknown) => {
-      state.settled = true;
-      state.error = error;
-    },
-  );
-  return state;
 }
 
 const mailboxDepth = (): number | undefined => system.inspect().actors[0]?.mailbox;

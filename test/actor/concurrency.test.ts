@@ -1,56 +1,19 @@
 /**
  * One message at a time per actor, async handlers included, unless the actor opts into
  * `concurrency: n`; then at most n handlers run at once, and n really do. Handlers block on
- * deferreds the test resolves by hand, so every step is deterministic.
+ * gates the test opens by hand, so every step is deterministic.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   Actor,
-  ActorSystem,
   InvalidOptionError,
   type ActorRef,
+  type ActorSystem,
   type SpawnOptions,
 } from "../../src/index.js";
-import { VirtualClock, flush } from "../../src/testing/index.js";
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-/** Every gate made by a test, so afterEach can open the ones a failing test left shut. */
-const openGates = new Set<Deferred<void>>();
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/** Hands out one gate per job id; a job's handler waits until the test opens its gate. */
-class Gates {
-  readonly #gates = new Map<number, Deferred<void>>();
-  get(id: number): Deferred<void> {
-    let gate = this.#gates.get(id);
-    if (gate === undefined) {
-      gate = deferred<void>();
-      openGates.add(gate);
-      this.#gates.set(id, gate);
-    }
-    return gate;
-  }
-  open(id: number): void {
-    this.get(id).resolve();
-  }
-  fail(id: number, error: Error): void {
-    this.get(id).reject(error);
-  }
-}
+import { flush, type VirtualClock } from "../../src/testing/index.js";
+import { startVirtualSystem, stopVirtualSystem } from "../support/virtual-system.js";
+import { Gates, openAllGates } from "../support/gates.js";
 
 /** Tracks which jobs run, the number in flight and its maximum. */
 class Tracker {
@@ -73,7 +36,7 @@ class Worker extends Actor {
     t.inFlight++;
     t.maxInFlight = Math.max(t.maxInFlight, t.inFlight);
     try {
-      await this.gates.get(id).promise;
+      await this.gates.get(id).wait;
       return id * 10;
     } finally {
       t.inFlight--;
@@ -91,14 +54,12 @@ let clock: VirtualClock;
 let system: ActorSystem;
 
 beforeEach(() => {
-  clock = new VirtualClock();
-  system = new ActorSystem({ clock });
+  ({ clock, system } = startVirtualSystem());
 });
 
 afterEach(async () => {
-  for (const gate of openGates) gate.resolve();
-  openGates.clear();
-  await system.shutdown();
+  openAllGates();
+  await stopVirtualSystem(system, clock);
 });
 
 function spawnWorker(options?: SpawnOptions): {

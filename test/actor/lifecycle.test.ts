@@ -7,7 +7,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   Actor,
   ActorStartError,
-  ActorSystem,
   InvalidOptionError,
   NoActorContextError,
   TroupeError,
@@ -16,39 +15,23 @@ import {
   type ActorFailedEvent,
   type ActorRef,
   type ActorRestartedEvent,
+  type ActorSystem,
   type MessageName,
   type TerminationReason,
 } from "../../src/index.js";
-import { VirtualClock, flush } from "../../src/testing/index.js";
+import { flush, type VirtualClock } from "../../src/testing/index.js";
+import { startVirtualSystem, stopVirtualSystem } from "../support/virtual-system.js";
+import { gate } from "../support/gates.js";
+import { thrownBy } from "../support/thrown-by.js";
 
 let clock: VirtualClock;
 let system: ActorSystem;
 
 beforeEach(() => {
-  clock = new VirtualClock();
-  system = new ActorSystem({ clock });
+  ({ clock, system } = startVirtualSystem());
 });
 
-afterEach(async () => {
-  const done = system.shutdown();
-  // Virtual time only moves when told: let any stop deadline pass so shutdown always ends.
-  await clock.advance(60_000);
-  await done;
-});
-
-/** Runs `fn`, expecting it to throw `type`; returns the error for further checks. */
-function thrownBy<E extends Error>(
-  fn: () => unknown,
-  type: abstract new (...args: never[]) => E,
-): E {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(type);
-    return error as E;
-  }
-  throw new Error(`expected ${type.name} to be thrown, but nothing was thrown`);
-}
+afterEach(() => stopVirtualSystem(system, clock));
 
 function failedEvents(): ActorFailedEvent[] {
   const events: ActorFailedEvent[] = [];
@@ -76,12 +59,11 @@ describe("hook order", () => {
 
   it("holds messages until an async onStart settles, then handles them in order", async () => {
     const log: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const starting = gate();
     class SlowStarter extends Actor {
       protected override async onStart(): Promise<void> {
         log.push("onStart begins");
-        await gate;
+        await starting.wait;
         log.push("onStart ends");
       }
       note(n: number): number {
@@ -98,7 +80,7 @@ describe("hook order", () => {
     expect(snapshot?.status).toBe("starting");
     expect(snapshot?.mailbox).toBe(2);
 
-    release();
+    starting.open();
     await expect(reply).resolves.toBe(2);
     expect(log).toEqual(["onStart begins", "onStart ends", "note 1", "note 2"]);
     expect(system.inspect().actors[0]?.status).toBe("running");

@@ -5,19 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Actor, ActorSystem, type ActorRef } from "../../src/index.js";
-import { VirtualClock, flush } from "../../src/testing/index.js";
-
-/** mulberry32: a tiny seeded PRNG, so every run replays the same interleaving. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { flush, type VirtualClock } from "../../src/testing/index.js";
+import { startVirtualSystem, stopVirtualSystem } from "../support/virtual-system.js";
+import { prng } from "../support/prng.js";
 
 interface Received {
   sender: string;
@@ -58,13 +48,10 @@ let clock: VirtualClock;
 let system: ActorSystem;
 
 beforeEach(() => {
-  clock = new VirtualClock();
-  system = new ActorSystem({ clock });
+  ({ clock, system } = startVirtualSystem());
 });
 
-afterEach(async () => {
-  await system.shutdown();
-});
+afterEach(() => stopVirtualSystem(system, clock));
 
 describe("per sender→receiver ordering", () => {
   it.each([7, 2024, 31_337])(

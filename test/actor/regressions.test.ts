@@ -2,22 +2,19 @@
  * Regression tests for bugs found in review, each named for the bug it pins.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Actor, ActorSystem, type DeadLetter } from "../../src/index.js";
-import { VirtualClock, flush } from "../../src/testing/index.js";
+import { Actor, type ActorSystem, type DeadLetter } from "../../src/index.js";
+import { flush, type VirtualClock } from "../../src/testing/index.js";
+import { startVirtualSystem, stopVirtualSystem } from "../support/virtual-system.js";
+import { gate } from "../support/gates.js";
 
 let clock: VirtualClock;
 let system: ActorSystem;
 
 beforeEach(() => {
-  clock = new VirtualClock();
-  system = new ActorSystem({ clock });
+  ({ clock, system } = startVirtualSystem());
 });
 
-afterEach(async () => {
-  const done = system.shutdown();
-  await clock.advance(60_000);
-  await done;
-});
+afterEach(() => stopVirtualSystem(system, clock));
 
 describe("regressions", () => {
   it("bug: onStart that throws while a stop is pending was retried in a tight loop; now it runs once and the stop completes", async () => {
@@ -38,14 +35,13 @@ describe("regressions", () => {
   });
 
   it("bug: a timer tick that fired after a stop request vanished; now it is a dead letter", async () => {
-    let release!: () => void;
-    const busy = new Promise<void>((resolve) => (release = resolve));
+    const busy = gate();
     class Ticking extends Actor {
       start(): void {
         this.timers.once("t", 10, (self) => self.tick());
       }
       async work(): Promise<void> {
-        await busy;
+        await busy.wait;
       }
       tick(): void {}
     }
@@ -57,7 +53,7 @@ describe("regressions", () => {
     const letters: DeadLetter[] = [];
     system.events.on("deadLetter", (letter) => letters.push(letter));
     await clock.advance(10); // the tick fires while the actor is stopping
-    release();
+    busy.open();
     await stopped;
     expect(letters).toContainEqual(
       expect.objectContaining({

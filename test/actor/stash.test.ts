@@ -7,28 +7,25 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   Actor,
   ActorStoppedError,
-  ActorSystem,
   AskTimeoutError,
   StashOutsideHandlerError,
   StashOverflowError,
   type ActorRef,
+  type ActorSystem,
   type DeadLetter,
 } from "../../src/index.js";
-import { VirtualClock, flush } from "../../src/testing/index.js";
+import { flush, type VirtualClock } from "../../src/testing/index.js";
+import { startVirtualSystem, stopVirtualSystem } from "../support/virtual-system.js";
+import { track } from "../support/track.js";
 
 let clock: VirtualClock;
 let system: ActorSystem;
 
 beforeEach(() => {
-  clock = new VirtualClock();
-  system = new ActorSystem({ clock });
+  ({ clock, system } = startVirtualSystem());
 });
 
-afterEach(async () => {
-  const done = system.shutdown();
-  await clock.advance(60_000);
-  await done;
-});
+afterEach(() => stopVirtualSystem(system, clock));
 
 /** Stashes visitors while closed; opening lets the stashed ones in first. */
 class Door extends Actor {
@@ -63,16 +60,6 @@ function spawnDoor(seen: string[], stashCapacity?: number): ActorRef<Door> {
     () => new Door(seen),
     stashCapacity === undefined ? { name: "door" } : { name: "door", stashCapacity },
   );
-}
-
-/** Tracks whether a promise has settled, without awaiting it. */
-function track<T>(promise: Promise<T>): { readonly settled: boolean } {
-  const state = { settled: false };
-  promise.then(
-    () => (state.settled = true),
-    () => (state.settled = true),
-  );
-  return state;
 }
 
 describe("stash and unstashAll", () => {

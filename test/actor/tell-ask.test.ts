@@ -6,15 +6,16 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   Actor,
-  ActorSystem,
   InvalidOptionError,
   NonErrorThrownError,
   UnknownMessageError,
   type ActorFailedEvent,
   type ActorRef,
+  type ActorSystem,
   type AskOptions,
 } from "../../src/index.js";
-import { VirtualClock } from "../../src/testing/index.js";
+import type { VirtualClock } from "../../src/testing/index.js";
+import { startVirtualSystem, stopVirtualSystem } from "../support/virtual-system.js";
 
 /** Calls a method the ref's type does not know, as an untyped (e.g. remote) caller would. */
 function tellUntyped(ref: ActorRef<Actor>, method: string, ...args: unknown[]): void {
@@ -75,13 +76,10 @@ let clock: VirtualClock;
 let system: ActorSystem;
 
 beforeEach(() => {
-  clock = new VirtualClock();
-  system = new ActorSystem({ clock });
+  ({ clock, system } = startVirtualSystem());
 });
 
-afterEach(async () => {
-  await system.shutdown();
-});
+afterEach(() => stopVirtualSystem(system, clock));
 
 describe("tell and ask round trips", () => {
   it("tells are handled in order and an ask afterwards sees their effect", async () => {

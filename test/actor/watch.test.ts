@@ -7,27 +7,24 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   Actor,
-  ActorSystem,
   InvalidOptionError,
   MaxRestartsExceededError,
   type ActorRef,
+  type ActorSystem,
   type TerminationReason,
 } from "../../src/index.js";
-import { VirtualClock, flush } from "../../src/testing/index.js";
+import { flush, type VirtualClock } from "../../src/testing/index.js";
+import { startVirtualSystem, stopVirtualSystem } from "../support/virtual-system.js";
+import { gate } from "../support/gates.js";
 
 let clock: VirtualClock;
 let system: ActorSystem;
 
 beforeEach(() => {
-  clock = new VirtualClock();
-  system = new ActorSystem({ clock });
+  ({ clock, system } = startVirtualSystem());
 });
 
-afterEach(async () => {
-  const done = system.shutdown();
-  await clock.advance(60_000);
-  await done;
-});
+afterEach(() => stopVirtualSystem(system, clock));
 
 interface Notice {
   readonly path: string;
@@ -249,8 +246,7 @@ describe("unwatch", () => {
     // The watcher is still in its async onStart when the target stops, so the notice waits;
     // onStart then unwatches, and the waiting notice must be dropped.
     const notices: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const starting = gate();
     const target = system.spawn(Target, { name: "target" });
     class LateUnwatcher extends Actor {
       constructor() {
@@ -258,7 +254,7 @@ describe("unwatch", () => {
         this.context.watch(target);
       }
       protected override async onStart(): Promise<void> {
-        await gate;
+        await starting.wait;
         this.context.unwatch(target);
       }
       protected override onTerminated(ref: ActorRef): void {
@@ -272,7 +268,7 @@ describe("unwatch", () => {
     await flush();
     await system.stop(target);
     await flush();
-    release();
+    starting.open();
     await expect(watcher.ask("ping")).resolves.toBe("pong");
     expect(notices).toEqual([]);
   });
@@ -281,15 +277,14 @@ describe("unwatch", () => {
 describe("one at a time", () => {
   it("does not run onTerminated while an async handler of the watcher is in flight", async () => {
     const log: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const busy = gate();
     class BusyWatcher extends Actor {
       watch(ref: ActorRef): void {
         this.context.watch(ref);
       }
       async work(): Promise<void> {
         log.push("work begins");
-        await gate;
+        await busy.wait;
         log.push("work ends");
       }
       protected override onTerminated(ref: ActorRef): void {
@@ -303,7 +298,7 @@ describe("one at a time", () => {
     await flush();
     await system.stop(target);
     await flush();
-    release();
+    busy.open();
     await flush();
     expect(log).toEqual(["work begins", "work ends", "terminated /user/target"]);
   });

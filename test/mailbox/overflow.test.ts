@@ -7,49 +7,20 @@ import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   Actor,
-  ActorSystem,
   AskAbortedError,
   MailboxFullError,
   MessageDroppedError,
   QueueTimeoutError,
   type ActorRef,
+  type ActorSystem,
   type DeadLetter,
   type MailboxOverflowEvent,
   type OverflowPolicy,
 } from "../../src/index.js";
-import { VirtualClock, flush } from "../../src/testing/index.js";
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-/** Every gate made by a test, so afterEach can open the ones a failing test left shut. */
-const openGates = new Set<Deferred<void>>();
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((res) => {
-    resolve = res;
-  });
-  return { promise, resolve };
-}
-
-class Gates {
-  readonly #gates = new Map<number, Deferred<void>>();
-  get(id: number): Deferred<void> {
-    let gate = this.#gates.get(id);
-    if (gate === undefined) {
-      gate = deferred<void>();
-      openGates.add(gate);
-      this.#gates.set(id, gate);
-    }
-    return gate;
-  }
-  open(id: number): void {
-    this.get(id).resolve();
-  }
-}
+import { flush, type VirtualClock } from "../../src/testing/index.js";
+import { startVirtualSystem, stopVirtualSystem } from "../support/virtual-system.js";
+import { Gates, openAllGates } from "../support/gates.js";
+import { track } from "../support/track.js";
 
 /** `hold(id)` waits for gate `id`; `put(item)` is handled at once. Both record what ran. */
 class Sink extends Actor {
@@ -61,7 +32,7 @@ class Sink extends Actor {
   }
   async hold(id: number): Promise<number> {
     this.handled.push(`hold ${id}`);
-    await this.gates.get(id).promise;
+    await this.gates.get(id).wait;
     return id;
   }
   put(item: string): string {
@@ -74,14 +45,12 @@ let clock: VirtualClock;
 let system: ActorSystem;
 
 beforeEach(() => {
-  clock = new VirtualClock();
-  system = new ActorSystem({ clock });
+  ({ clock, system } = startVirtualSystem());
 });
 
 afterEach(async () => {
-  for (const gate of openGates) gate.resolve();
-  openGates.clear();
-  await system.shutdown();
+  openAllGates();
+  await stopVirtualSystem(system, clock);
 });
 
 /**
@@ -115,16 +84,6 @@ function recordEvents(): { overflows: MailboxOverflowEvent[]; letters: DeadLette
   system.events.on("overflow", (event) => overflows.push(event));
   system.events.on("deadLetter", (letter) => letters.push(letter));
   return { overflows, letters };
-}
-
-/** Settles `promise` into a flag, so a test can check it has not settled yet. */
-function track(promise: Promise<unknown>): { settled: boolean } {
-  const state = { settled: false };
-  promise.then(
-    () => (state.settled = true),
-    () => (state.settled = true),
-  );
-  return state;
 }
 
 describe('overflow: "reject"', () => {

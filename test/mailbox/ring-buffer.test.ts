@@ -6,18 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { RingBuffer } from "../../src/mailbox/ring-buffer.js";
-
-/** mulberry32: a tiny seeded PRNG, so every run replays the same operations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../support/prng.js";
 
 type Op = "push" | "unshift" | "shift" | "peek" | "drain";
 

@@ -20,21 +20,17 @@ import {
 import type { Delivery } from "../../src/actor/actor-ref.js";
 import { decideFailure } from "../../src/supervision/decide.js";
 import { RestartWindow } from "../../src/supervision/restart-window.js";
-import { VirtualClock, flush } from "../../src/testing/index.js";
+import { flush, type VirtualClock } from "../../src/testing/index.js";
+import { startVirtualSystem, stopVirtualSystem } from "../support/virtual-system.js";
 
 let clock: VirtualClock;
 let system: ActorSystem;
 
 beforeEach(() => {
-  clock = new VirtualClock();
-  system = new ActorSystem({ clock });
+  ({ clock, system } = startVirtualSystem());
 });
 
-afterEach(async () => {
-  const done = system.shutdown();
-  await clock.advance(60_000);
-  await done;
-});
+afterEach(() => stopVirtualSystem(system, clock));
 
 interface Stopped {
   readonly path: string;
@@ -396,7 +392,10 @@ describe("decideFailure (pure)", () => {
     const strategy = oneForOne({ maxRestarts: 3, within: 1_000 });
     const window = new RestartWindow();
     for (let i = 0; i < 3; i++)
-      expect(decideFailure(strategy, window, 100 * i, error, child)).toEqual({ kind: "restart" });
+      expect(decideFailure(strategy, window, 100 * i, error, child)).toEqual({
+        kind: "restart",
+        attempt: i + 1,
+      });
     const action = decideFailure(strategy, window, 300, error, child);
     expect(action.kind).toBe("stop");
     const stopError = action.kind === "stop" ? action.error : undefined;
@@ -404,7 +403,10 @@ describe("decideFailure (pure)", () => {
     expect(stopError).toMatchObject({ actorPath: "/user/pure", maxRestarts: 3, withinMs: 1_000 });
     expect(stopError?.cause).toBe(error);
     // Once the oldest restart leaves the window, restarting is allowed again.
-    expect(decideFailure(strategy, window, 1_000, error, child)).toEqual({ kind: "restart" });
+    expect(decideFailure(strategy, window, 1_000, error, child)).toEqual({
+      kind: "restart",
+      attempt: 3,
+    });
   });
 
   it("uses 5 restarts within 10 s by default", () => {
@@ -450,9 +452,12 @@ describe("decideFailure (pure)", () => {
     });
     expect(decideFailure(strategyFor("escalate"), window, 0, error, child)).toEqual({
       kind: "escalate",
+      error,
+      exceeded: false,
     });
     expect(decideFailure(strategyFor("restart"), window, 0, error, child)).toEqual({
       kind: "restart",
+      attempt: 1,
     });
     // Only restarts count against the limit.
     expect(window.count).toBe(1);
@@ -472,6 +477,8 @@ describe("decideFailure (pure)", () => {
     });
     expect(decideFailure(throwing, new RestartWindow(), 0, error, child)).toEqual({
       kind: "escalate",
+      error,
+      exceeded: false,
     });
     const invalid = oneForOne({ decide: () => undefined as unknown as Directive });
     const action = decideFailure(invalid, new RestartWindow(), 0, error, child);

@@ -16,6 +16,8 @@ import {
   type TerminationReason,
 } from "../../src/index.js";
 import { VirtualClock, flush } from "../../src/testing/index.js";
+import { stopVirtualSystem } from "../support/virtual-system.js";
+import { gate } from "../support/gates.js";
 
 let clock: VirtualClock;
 let system: ActorSystem;
@@ -25,17 +27,7 @@ beforeEach(() => {
   system = new ActorSystem({ clock, name: "observed" });
 });
 
-afterEach(async () => {
-  const done = system.shutdown();
-  await clock.advance(60_000);
-  await done;
-});
-
-function gate(): { wait: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const wait = new Promise<void>((resolve) => (open = resolve));
-  return { wait, open };
-}
+afterEach(() => stopVirtualSystem(system, clock));
 
 class Echo extends Actor {
   echo<T>(value: T): T {

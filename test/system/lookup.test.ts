@@ -6,30 +6,27 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   Actor,
-  ActorSystem,
   DuplicateNameError,
   InvalidNameError,
   InvalidOptionError,
   serviceKey,
   type ActorRef,
+  type ActorSystem,
   type ServiceKey,
   type SpawnOptions,
 } from "../../src/index.js";
-import { VirtualClock, flush } from "../../src/testing/index.js";
+import { flush, type VirtualClock } from "../../src/testing/index.js";
+import { startVirtualSystem, stopVirtualSystem } from "../support/virtual-system.js";
+import { thrownBy } from "../support/thrown-by.js";
 
 let clock: VirtualClock;
 let system: ActorSystem;
 
 beforeEach(() => {
-  clock = new VirtualClock();
-  system = new ActorSystem({ clock });
+  ({ clock, system } = startVirtualSystem());
 });
 
-afterEach(async () => {
-  const done = system.shutdown();
-  await clock.advance(60_000);
-  await done;
-});
+afterEach(() => stopVirtualSystem(system, clock));
 
 /** A tree node that spawns children on request and reports what its context sees. */
 class Node extends Actor {
@@ -55,19 +52,6 @@ class Node extends Actor {
   whoAmI(): string {
     return `${this.context.name} ${this.context.path}`;
   }
-}
-
-function thrownBy<E extends Error>(
-  fn: () => unknown,
-  type: abstract new (...args: never[]) => E,
-): E {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(type);
-    return error as E;
-  }
-  throw new Error(`expected ${type.name} to be thrown, but nothing was thrown`);
 }
 
 describe("paths", () => {

@@ -7,43 +7,26 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   Actor,
   ActorStoppedError,
-  ActorSystem,
   InvalidOptionError,
   ShutdownTimeoutError,
   SystemShutDownError,
   type ActorRef,
+  type ActorSystem,
   type DeadLetter,
 } from "../../src/index.js";
-import { VirtualClock, flush } from "../../src/testing/index.js";
+import { flush, type VirtualClock } from "../../src/testing/index.js";
+import { startVirtualSystem, stopVirtualSystem } from "../support/virtual-system.js";
+import { gate } from "../support/gates.js";
+import { track } from "../support/track.js";
 
 let clock: VirtualClock;
 let system: ActorSystem;
 
 beforeEach(() => {
-  clock = new VirtualClock();
-  system = new ActorSystem({ clock, name: "shop" });
+  ({ clock, system } = startVirtualSystem({ name: "shop" }));
 });
 
-afterEach(async () => {
-  const done = system.shutdown();
-  await clock.advance(60_000);
-  await done;
-});
-
-function gate(): { wait: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const wait = new Promise<void>((resolve) => (open = resolve));
-  return { wait, open };
-}
-
-function track<T>(promise: Promise<T>): { readonly settled: boolean } {
-  const state = { settled: false };
-  promise.then(
-    () => (state.settled = true),
-    () => (state.settled = true),
-  );
-  return state;
-}
+afterEach(() => stopVirtualSystem(system, clock));
 
 /** Counts what it handles; `hang` never settles, `wait` settles with the gate it is given. */
 class Worker extends Actor {

@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { DeadlineEntry, DeadlineQueue } from "../../src/time/deadline-queue.js";
 import { VirtualClock } from "../../src/testing/index.js";
-import type { Clock, TimerHandle } from "../../src/index.js";
+import type { Clock } from "../../src/index.js";
+import { HandCrankedClock } from "../support/hand-cranked-clock.js";
 
 /** An entry that records its label, and the clock time, when it expires. */
 class Recorder extends DeadlineEntry {
@@ -34,36 +35,6 @@ function setup(): {
   const queue = new DeadlineQueue(clock);
   const log: { label: string; at: number }[] = [];
   return { clock, queue, log, entry: (label, then) => new Recorder(label, log, clock, then) };
-}
-
-/**
- * A clock whose timers fire only when the test says so, after moving time on by as much as it
- * likes: the situation of a real timer that fires late because the event loop was busy.
- */
-class HandCrankedClock implements Clock {
-  time = 0;
-  readonly timers = new Set<{ callback: () => void; at: number }>();
-  now(): number {
-    return this.time;
-  }
-  setTimer(callback: () => void, delayMs: number): TimerHandle {
-    const timer = { callback, at: this.time + delayMs };
-    this.timers.add(timer);
-    return timer;
-  }
-  clearTimer(handle: TimerHandle): void {
-    this.timers.delete(handle as { callback: () => void; at: number });
-  }
-  /** Jumps to `time` and only then fires the timers that are due (late, all at once). */
-  jumpAndFire(time: number): void {
-    this.time = time;
-    for (const timer of [...this.timers]) {
-      if (timer.at <= time) {
-        this.timers.delete(timer);
-        timer.callback();
-      }
-    }
-  }
 }
 
 describe("DeadlineQueue", () => {
