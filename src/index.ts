@@ -7,7 +7,7 @@ export { ActorRef, type AskOptions } from "./actor/actor-ref.js";
 export type { ActorContext, StopOptions } from "./actor/context.js";
 export type { Timers } from "./actor/timers.js";
 export type { ActorClass, ActorFactory } from "./actor/factory.js";
-export type { ActorSnapshot, ActorStatus } from "./actor/snapshot.js";
+export type { ActorSnapshot, ActorStatus, BackoffSnapshot } from "./actor/snapshot.js";
 export type { MailboxOptions, RestartType, SpawnOptions } from "./actor/spawn-options.js";
 export type { MessageName, ArgsOf, ReplyOf, MessageArgs, MessageReply } from "./actor/protocol.js";
 export type { OverflowPolicy } from "./mailbox/mailbox.js";
@@ -27,6 +27,7 @@ export type {
   FailurePhase,
   FatalEvent,
   MailboxOverflowEvent,
+  MaxRestartsExceededEvent,
   SystemEventEmitter,
   SystemEventName,
   SystemEvents,

@@ -10,6 +10,7 @@ import type { Timers } from "./timers.js";
 import type { Envelope, Ticket } from "../mailbox/envelope.js";
 import type { RingBuffer } from "../mailbox/ring-buffer.js";
 import type { RestartWindow } from "../supervision/restart-window.js";
+import type { BackoffSnapshot } from "./snapshot.js";
 
 export interface TerminatedNotice {
   readonly watchee: ActorCell;
@@ -59,6 +60,8 @@ export class Extras {
   termination: TerminationReason | null = null;
   failed = 0;
   restarts = 0;
+  /** While a restart waits for its backoff delay: when and why. */
+  backoff: BackoffSnapshot | null = null;
   /** The current instance's onStop has run (a restart whose factory failed): not twice. */
   instanceStopped = false;
 }

@@ -233,6 +233,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       processed: this.processed,
       failed: this._x?.failed ?? 0,
       restarts: this._x?.restarts ?? 0,
+      backoff: this._x?.backoff ?? null,
       children: [...this.children].map((c) => c.snapshot()),
     };
   }
@@ -737,6 +738,17 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       error,
       child.ref,
     );
+    if (
+      (action.kind === "stop" || action.kind === "escalate") &&
+      action.error instanceof MaxRestartsExceededError &&
+      this.runtime.listening("maxRestartsExceeded")
+    )
+      this.runtime.emit("maxRestartsExceeded", {
+        path: child.path,
+        maxRestarts: strategy.maxRestarts,
+        withinMs: strategy.withinMs,
+        then: action.kind === "stop" ? "stop-child" : "escalate",
+      });
     switch (action.kind) {
       case "resume":
         child.#resume();
@@ -827,7 +839,10 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       else await c.#teardown();
     }
     if (delayMs > 0) {
+      const restartsAt = this.runtime.clock.now() + delayMs;
+      for (const c of group) c.#extras().backoff = { attempt, delayMs, restartsAt };
       await new Promise<void>((resolve) => this.runtime.clock.setTimer(resolve, delayMs));
+      for (const c of group) if (c._x !== null) c._x.backoff = null;
     }
     for (const c of group) {
       if (c._status === RESTARTING) c.#recreate(error, attempt, delayMs);

@@ -28,5 +28,16 @@ export interface ActorSnapshot {
   readonly processed: number;
   readonly failed: number;
   readonly restarts: number;
+  /** Set while a restart waits for its backoff delay. */
+  readonly backoff: BackoffSnapshot | null;
   readonly children: readonly ActorSnapshot[];
+}
+
+/** A restart waiting for its backoff delay. */
+export interface BackoffSnapshot {
+  /** The restart's number within the restart-intensity window. */
+  readonly attempt: number;
+  readonly delayMs: number;
+  /** Clock time (ms) when the restart happens. */
+  readonly restartsAt: number;
 }

@@ -52,6 +52,15 @@ export interface EscalatedEvent {
   readonly error: Error;
 }
 
+/** A child failed more often than its supervisor's restart intensity allows. */
+export interface MaxRestartsExceededEvent {
+  readonly path: string;
+  readonly maxRestarts: number;
+  readonly withinMs: number;
+  /** What the supervisor does about it (its strategy's `whenExceeded`). */
+  readonly then: "stop-child" | "escalate";
+}
+
 /** A failure escalated past the top-level actor: the system's fatal policy applies. */
 export interface FatalEvent {
   /** The top-level actor whose tree is stopped. */
@@ -71,6 +80,7 @@ export interface SystemEvents {
   stopped: [{ readonly path: string; readonly reason: TerminationReason }];
   restarted: [ActorRestartedEvent];
   escalated: [EscalatedEvent];
+  maxRestartsExceeded: [MaxRestartsExceededEvent];
   fatal: [FatalEvent];
   failed: [ActorFailedEvent];
   deadLetter: [DeadLetter];

@@ -313,6 +313,7 @@ describe("inspect", () => {
         processed: 2,
         failed: 1,
         restarts: 1,
+        backoff: null,
         children: [
           {
             path: "/user/p/child",
@@ -325,6 +326,7 @@ describe("inspect", () => {
             processed: 0,
             failed: 0,
             restarts: 0,
+            backoff: null,
             children: [],
           },
         ],
