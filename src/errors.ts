@@ -100,7 +100,9 @@ export type DropReason =
   | "timed-out"
   | "aborted"
   | "unknown-message"
-  | "shutdown";
+  | "shutdown"
+  /** A message whose handler kept failing past the strategy's `redeliver` limit. */
+  | "poison";
 
 /** An ask whose message was dropped by the mailbox's overflow policy before it ran. */
 export class MessageDroppedError extends TroupeError {

@@ -10,6 +10,7 @@ import type { Timers } from "./timers.js";
 import type { Envelope, Ticket } from "../mailbox/envelope.js";
 import type { RingBuffer } from "../mailbox/ring-buffer.js";
 import type { RestartWindow } from "../supervision/restart-window.js";
+import type { BackoffState } from "../supervision/backoff.js";
 import type { BackoffSnapshot } from "./snapshot.js";
 
 export interface TerminatedNotice {
@@ -60,6 +61,22 @@ export class Extras {
   termination: TerminationReason | null = null;
   failed = 0;
   restarts = 0;
+  /** The message whose handler failed, held for redelivery (strategy `redeliver` > 0). */
+  failing: { readonly envelope: Envelope; readonly error: Error; readonly count: number } | null =
+    null;
+  /** The ticket of the message last redelivered, and how often it has been, to count retries. */
+  redelivered: Ticket | null = null;
+  redeliveries = 0;
+  /** A permanent actor stopping itself: its parent will put a new actor in its place. */
+  respawning = false;
+  /** The group restart this actor belongs to now (a later one takes over an earlier one). */
+  restartRun: object | null = null;
+  /** Backoff waits of this actor's children (they end when this actor stops). */
+  backoffWaits: Set<{ memberStopped(): void }> | null = null;
+  /** The backoff wait this actor is part of (it ends early once all its actors stopped). */
+  backoffWait: { memberStopped(): void } | null = null;
+  /** This actor's restart backoff (attempts, reset after a quiet period). */
+  backoffState: BackoffState | null = null;
   /** While a restart waits for its backoff delay: when and why. */
   backoff: BackoffSnapshot | null = null;
   /** The current instance's onStop has run (a restart whose factory failed): not twice. */

@@ -41,6 +41,7 @@ import type { FailurePhase } from "../system/events.js";
 import type { Runtime } from "../system/runtime.js";
 import { RestartWindow } from "../supervision/restart-window.js";
 import { defaultStrategy, type SupervisorStrategy } from "../supervision/strategy.js";
+import { BackoffState } from "../supervision/backoff.js";
 import { decideFailure } from "../supervision/decide.js";
 import { Actor, constructWith, lifecycle, type TerminationReason } from "./actor.js";
 import { ActorRef, deliveryOf, type AskOptions, type Delivery } from "./actor-ref.js";
@@ -499,6 +500,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
 
   #isIdle(): boolean {
     if (this._hookBusy || this._inFlight > 0 || this._inHandler) return false;
+    if (this._status === RESTARTING && this._x?.backoff != null) return true; // waiting only
     if (this._status === SUSPENDED) return true;
     if (this._status !== RUNNING) return false;
     return !this._draining || (this.mailbox.size === 0 && this.mailbox.waitingSenders === 0);
@@ -541,7 +543,8 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       this._inHandler = false;
       this._stashed = false;
       const error = toError(thrown, this.path);
-      if (ticket !== null) ticket.reject(error);
+      if (this.#redeliverLimit() > 0) this.#holdFailing(error, method, argc, a0, a1, ticket);
+      else if (ticket !== null) ticket.reject(error);
       this.#fail(error, "handler", method);
       return;
     }
@@ -710,6 +713,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       // A stopping actor is not restarted. If it failed while starting, it will not start:
       // leave it suspended so the stop can finish (instead of retrying onStart forever).
       if (this._status === STARTING) this._status = SUSPENDED;
+      this.#settleFailing(false);
       return;
     }
     // One already with its supervisor is not sent twice.
@@ -726,6 +730,55 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       return;
     }
     parent.#supervise(this, error);
+  }
+
+  /** How often the parent's strategy redelivers a failing message (0: never). */
+  #redeliverLimit(): number {
+    return this.parent === null ? 0 : (this.parent._options.supervision?.redeliver ?? 0);
+  }
+
+  /** Keeps the failing message (and its pending ask) until the supervisor has decided. */
+  #holdFailing(
+    error: Error,
+    method: string,
+    argc: number,
+    a0: unknown,
+    a1: unknown,
+    ticket: Ticket | null,
+  ): void {
+    const x = this.#extras();
+    if (x.failing !== null) {
+      ticket?.reject(error); // one failing message is held at a time; this one is answered
+      return;
+    }
+    const held = ticket ?? new PlainTicket(); // a ticket gives the message an identity
+    const count = held === x.redelivered ? x.redeliveries + 1 : 1;
+    x.failing = { envelope: new Envelope(method, argc, a0, a1, held), error, count };
+  }
+
+  /**
+   * After the supervisor's decision: a restarted actor gets its failing message back in
+   * front of its mailbox, within the limit; otherwise the message's ask is rejected with the
+   * error and, past the limit, the message is a dead letter "poison".
+   */
+  #settleFailing(restarted: boolean): void {
+    const x = this._x;
+    const failing = x?.failing ?? null;
+    if (x === null || failing === null) return;
+    x.failing = null;
+    const { envelope, error, count } = failing;
+    const ticket = envelope.ticket as Ticket;
+    if (restarted && count <= this.#redeliverLimit()) {
+      x.redelivered = ticket;
+      x.redeliveries = count;
+      this.mailbox.pushFront([envelope]);
+      return;
+    }
+    x.redelivered = null;
+    x.redeliveries = 0;
+    ticket.state = WITHDRAWN;
+    ticket.reject(error);
+    if (restarted) this.runtime.deadLetter(this.path, envelope.method, envelope.args, "poison");
   }
 
   /** Applies this actor's strategy to a failed child (see supervision/strategy.ts). */
@@ -749,6 +802,8 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
         withinMs: strategy.withinMs,
         then: action.kind === "stop" ? "stop-child" : "escalate",
       });
+    if (action.kind !== "restart" || child._options.restart === "temporary")
+      child.#settleFailing(false);
     switch (action.kind) {
       case "resume":
         child.#resume();
@@ -815,8 +870,11 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     error: Error,
     attempt: number,
     strategy: SupervisorStrategy,
+    exited = false,
   ): Promise<void> {
-    const siblings = [...this.children].filter((c) => !c._closing);
+    // `exited`: `failed` has already stopped (a permanent child that stopped itself) and is
+    // replaced by a new actor at the same place.
+    const siblings = [...this.children].filter((c) => c === failed || !c._closing);
     let group: ActorCell[];
     switch (strategy.kind) {
       case "one-for-one":
@@ -832,20 +890,63 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
         return strategy.kind satisfies never;
     }
     if (!group.includes(failed)) group.unshift(failed);
-    for (const c of group) if (c._status !== RESTARTING) c._status = SUSPENDED;
-    const delayMs = strategy.backoff === null ? 0 : strategy.backoff.delay(attempt);
-    for (const c of [...group].reverse()) {
+    const alive = exited ? group.filter((c) => c !== failed) : group;
+    // A later group restart that takes in an actor still waiting here takes it over.
+    const run = {};
+    for (const c of alive) {
+      c.#extras().restartRun = run;
+      if (c._status !== RESTARTING) c._status = SUSPENDED;
+    }
+    let delayMs = 0;
+    if (strategy.backoff !== null) {
+      // The failed child's backoff state: the attempt counts up, and resets after it ran
+      // `resetAfter` ms without failing (see backoff.ts).
+      const failedX = failed.#extras();
+      if (failedX.backoffState?.policy !== strategy.backoff)
+        failedX.backoffState = new BackoffState(strategy.backoff);
+      const step = failedX.backoffState.next(this.runtime.clock.now());
+      attempt = step.attempt;
+      delayMs = step.delayMs;
+    }
+    for (const c of [...alive].reverse()) {
       if (c !== failed && c._options.restart === "temporary") await c.#stopForFailureDone(error);
       else await c.#teardown();
     }
     if (delayMs > 0) {
       const restartsAt = this.runtime.clock.now() + delayMs;
-      for (const c of group) c.#extras().backoff = { attempt, delayMs, restartsAt };
-      await new Promise<void>((resolve) => this.runtime.clock.setTimer(resolve, delayMs));
-      for (const c of group) if (c._x !== null) c._x.backoff = null;
+      const clock = this.runtime.clock;
+      await new Promise<void>((resolve) => {
+        // The wait ends at the delay, or at once when every waiting actor has been stopped.
+        const waits = (this.#extras().backoffWaits ??= new Set());
+        const finish = (): void => {
+          waits.delete(wait);
+          resolve();
+        };
+        const timer = clock.setTimer(finish, delayMs);
+        const wait = {
+          memberStopped: (): void => {
+            if (this._closing || (alive.length > 0 && alive.every((c) => c._closing))) {
+              clock.clearTimer(timer);
+              finish();
+            }
+          },
+        };
+        waits.add(wait);
+        for (const c of alive) {
+          const x = c.#extras();
+          x.backoff = { attempt, delayMs, restartsAt };
+          x.backoffWait = wait;
+          c.#afterWork(); // a stop that waits for this actor need not wait for the delay
+        }
+      });
+      for (const c of alive) {
+        if (c._x !== null) c._x.backoff = c._x.backoffWait = null;
+      }
     }
     for (const c of group) {
-      if (c._status === RESTARTING) c.#recreate(error, attempt, delayMs);
+      if (c === failed && exited) this.#replace(c, error, attempt, delayMs);
+      else if (c._status === RESTARTING && c._x?.restartRun === run)
+        c.#recreate(error, attempt, delayMs);
     }
   }
 
@@ -867,7 +968,9 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     await this.#stopChildren({ kind: "stopped" }, false, deadline);
     if (!x.instanceStopped) {
       x.instanceStopped = true;
-      await runStopHook(old, deadline, this.runtime.clock, (e) => this.#report(e, "onStop"));
+      await runStopHook(this.path, old, deadline, this.runtime.clock, (e) =>
+        this.#report(e, "onStop"),
+      );
     }
   }
 
@@ -889,6 +992,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     const x = this.#extras();
     x.restarts++;
     x.restartError = error;
+    this.#settleFailing(true);
     this._status = STARTING;
     if (this.runtime.listening("restarted"))
       this.runtime.emit("restarted", {
@@ -903,39 +1007,64 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
 
   /** A permanent child stopped itself: it comes back as a new actor (same name, new ref). */
   #respawn(old: ActorCell): void {
-    if (this._closing || this.runtime.closed) return;
     const strategy = this._options.supervision ?? defaultStrategy;
-    const window = old._x?.restartWindow ?? new RestartWindow();
+    const window = (old.#extras().restartWindow ??= new RestartWindow()); // the new actor keeps it
     const exit = new ActorStoppedError(old.path);
+    if (this._closing || this.runtime.closed) {
+      this._x?.children?.delete(old.key);
+      return;
+    }
     if (!window.tryRecord(this.runtime.clock.now(), strategy.maxRestarts, strategy.withinMs)) {
+      this._x?.children?.delete(old.key);
       const exceeded = new MaxRestartsExceededError(
         old.path,
         strategy.maxRestarts,
         strategy.withinMs,
         exit,
       );
-      this.#report(exceeded, "escalated");
+      if (this.runtime.listening("maxRestartsExceeded"))
+        this.runtime.emit("maxRestartsExceeded", {
+          path: old.path,
+          maxRestarts: strategy.maxRestarts,
+          withinMs: strategy.withinMs,
+          then: strategy.whenExceeded,
+        });
       if (strategy.whenExceeded === "escalate") this.#escalate(old, exceeded, true);
       return;
     }
+    // As OTP: a permanent child's exit restarts the strategy's group, like a failure would.
+    void this.#restartGroup(old, exit, window.count, strategy, true);
+  }
+
+  /** A new actor in the place (same key, same position among siblings) of a stopped one. */
+  #replace(old: ActorCell, error: Error, attempt: number, delayMs: number): void {
+    const children = this._x?.children;
+    // The place may be gone (this supervisor restarted or is stopping meanwhile).
+    if (children == null || children.get(old.key) !== old) return;
+    if (this._closing || this.runtime.closed) {
+      children.delete(old.key);
+      return;
+    }
     const cell = new ActorCell(this.runtime, this, old.key, old._factory, old._options);
-    cell.#extras().restartWindow = window;
+    const x = cell.#extras();
+    x.restartWindow = old._x?.restartWindow ?? null;
+    x.backoffState = old._x?.backoffState ?? null;
+    x.restarts = (old._x?.restarts ?? 0) + 1;
     try {
       cell.create();
     } catch (startError) {
+      children.delete(old.key);
       this.#report(startError as Error, "factory");
       return;
     }
-    (this.#extras().children ??= new Map()).set(old.key, cell);
-    const x = cell.#extras();
-    x.restarts = (old._x?.restarts ?? 0) + 1;
+    children.set(old.key, cell); // the key is still there: the position is kept
     if (this.runtime.listening("restarted"))
       this.runtime.emit("restarted", {
         path: cell.path,
-        error: exit,
+        error,
         restarts: x.restarts,
-        attempt: window.count,
-        delayMs: 0,
+        attempt,
+        delayMs,
       });
   }
 
@@ -974,6 +1103,8 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     for (const child of children) {
       const left = Math.max(0, deadline - this.runtime.clock.now());
       await child.stop(reason, drain, Math.min(left, child.#shutdownTimeout()));
+      // A stopped permanent actor still holding its place for a new one: the place goes too.
+      if (child._x?.respawning === true && all.get(child.key) === child) all.delete(child.key);
     }
   }
 
@@ -992,8 +1123,10 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   /** The actor stops itself (`context.stop()`): a permanent one is then started anew. */
   stopSelf(drain: boolean, timeoutMs: number): Promise<void> {
     const first = this._x?.stopPromise == null;
+    const respawn = first && this._options.restart === "permanent" && this.parent !== null;
+    if (respawn) this.#extras().respawning = true;
     const done = this.stop({ kind: "stopped" }, drain, timeoutMs);
-    if (first && this._options.restart === "permanent" && this.parent !== null) {
+    if (respawn) {
       const parent = this.parent;
       void done.then(() => parent.#respawn(this));
     }
@@ -1016,19 +1149,22 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
     }
     this._status = STOPPING;
     this._incarnation++;
+    this._x?.backoffWait?.memberStopped();
+    for (const wait of [...(this._x?.backoffWaits ?? [])]) wait.memberStopped();
     const x = this.#extras();
     x.timers?.cancelAll();
     answerRemaining(this.path, this.runtime, this.mailbox, x, reason, timedOut ? timeoutMs : null);
     await this.#stopChildren(reason, drain, deadline);
     if (!x.instanceStopped) {
       x.instanceStopped = true;
-      await runStopHook(this._instance, deadline, this.runtime.clock, (e) =>
+      await runStopHook(this.path, this._instance, deadline, this.runtime.clock, (e) =>
         this.#report(e, "onStop"),
       );
     }
     this._status = STOPPED;
     x.termination = reason;
-    if (this.parent !== null) this.parent._x?.children?.delete(this.key);
+    // A permanent actor that stopped itself keeps its place: the parent replaces it.
+    if (this.parent !== null && !x.respawning) this.parent._x?.children?.delete(this.key);
     for (const watchee of x.watching ?? []) watchee._x?.watchers?.delete(this);
     x.watching = null;
     for (const watcher of x.watchers ?? []) watcher.#notify(this, reason);

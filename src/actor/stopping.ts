@@ -56,6 +56,7 @@ export function answerRemaining(
 
 /** Runs `onStop`, waiting for an async one until `deadline`; failures go to `report`. */
 export async function runStopHook(
+  path: string,
   instance: Actor,
   deadline: number,
   clock: Clock,
@@ -65,7 +66,7 @@ export async function runStopHook(
   try {
     result = lifecycle.onStop(instance);
   } catch (error) {
-    report(toError(error, "onStop"));
+    report(toError(error, path));
     return;
   }
   if (!isThenable(result)) return;
@@ -79,7 +80,7 @@ export async function runStopHook(
       }),
     ]);
   } catch (error) {
-    report(toError(error, "onStop"));
+    report(toError(error, path));
   } finally {
     if (timer !== null) clock.clearTimer(timer);
   }

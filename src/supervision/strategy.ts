@@ -21,7 +21,8 @@
  * and fails the supervisor itself, so that its own supervisor decides.
  *
  * Dangers: a large `maxRestarts` with a short `within` hides a crash loop; `oneForAll`
- * restarts healthy siblings too (use it only when they share state); a long backoff keeps
+ * restarts healthy siblings too (use it only when they share state); redelivery retries a
+ * message that may itself be the cause (keep the limit small); a long backoff keeps
  * messages waiting (bounded by the mailbox capacity) and callers' asks may time out.
  */
 import type { Actor } from "../actor/actor.js";
@@ -71,12 +72,26 @@ export interface StrategyOptions {
    * @default none: restart at once
    */
   readonly backoff?: BackoffPolicy;
+  /**
+   * Hand the message whose handler failed to the restarted actor again, at most this many
+   * times; its ask (if any) stays pending meanwhile. Past the limit it is rejected with the
+   * last error and recorded as a dead letter with reason "poison".
+   * @default 0 (the failing message is not retried: its ask rejects with the error)
+   */
+  readonly redeliver?: number;
 }
 
 /** @deprecated The options of every strategy; use StrategyOptions. */
 export type OneForOneOptions = StrategyOptions;
 
-const OPTION_KEYS = ["decide", "maxRestarts", "within", "whenExceeded", "backoff"] as const;
+const OPTION_KEYS = [
+  "decide",
+  "maxRestarts",
+  "within",
+  "whenExceeded",
+  "backoff",
+  "redeliver",
+] as const;
 
 export class SupervisorStrategy {
   readonly kind: StrategyKind;
@@ -85,6 +100,7 @@ export class SupervisorStrategy {
   readonly withinMs: number;
   readonly whenExceeded: WhenExceeded;
   readonly backoff: BackoffPolicy | null;
+  readonly redeliver: number;
   /** Whether `whenExceeded` was given, so a declarative supervisor may pick its default. */
   readonly #whenExceededGiven: boolean;
 
@@ -102,6 +118,7 @@ export class SupervisorStrategy {
         "a policy made by backoff({ min, max })",
         options.backoff,
       );
+    checkInteger("supervision.redeliver", options.redeliver, 0);
     this.kind = kind;
     this.#decide = options.decide ?? (() => "restart");
     this.maxRestarts = options.maxRestarts ?? 5;
@@ -109,6 +126,7 @@ export class SupervisorStrategy {
     this.whenExceeded = options.whenExceeded ?? "stop-child";
     this.#whenExceededGiven = options.whenExceeded !== undefined;
     this.backoff = options.backoff ?? null;
+    this.redeliver = options.redeliver ?? 0;
     Object.freeze(this);
   }
 
@@ -149,6 +167,7 @@ export class SupervisorStrategy {
       within: this.withinMs,
       ...(this.#whenExceededGiven ? { whenExceeded: this.whenExceeded } : {}),
       ...(this.backoff === null ? {} : { backoff: this.backoff }),
+      redeliver: this.redeliver,
     };
   }
 }

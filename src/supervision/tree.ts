@@ -19,7 +19,11 @@
  */
 import { Actor } from "../actor/actor.js";
 import type { ActorClass, ActorFactory } from "../actor/factory.js";
-import type { RestartType, SpawnOptions } from "../actor/spawn-options.js";
+import {
+  resolveSpawnOptions,
+  type RestartType,
+  type SpawnOptions,
+} from "../actor/spawn-options.js";
 import { InvalidOptionError } from "../errors.js";
 import { checkKnownKeys, checkObject } from "../validation.js";
 import { SupervisorStrategy, oneForOne } from "./strategy.js";
@@ -75,10 +79,9 @@ export function child<A extends Actor>(
       actor,
     );
   checkObject("spec", spec);
-  return new ChildSpec(actor, {
-    restart: "permanent",
-    ...spec,
-  });
+  const options: SpawnOptions = { restart: "permanent", ...spec };
+  resolveSpawnOptions(options); // validate now, not when the supervisor starts
+  return new ChildSpec(actor, options);
 }
 
 /** A supervisor node with its children, started in order. */
@@ -104,7 +107,9 @@ export function supervisor(
     if (!(c instanceof ChildSpec) && !(c instanceof SupervisorSpec))
       throw new InvalidOptionError(`children[${i}]`, "a child(...) or supervisor(...) spec", c);
   });
-  return new SupervisorSpec(options, children.slice());
+  const spec = new SupervisorSpec(options, children.slice());
+  resolveSpawnOptions(supervisorSpawnOptions(spec)); // validate now, not when it starts
+  return spec;
 }
 
 /** The spawn options of a supervisor node. */
