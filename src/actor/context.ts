@@ -70,9 +70,9 @@ export class ActorContext<Self extends Actor = Actor> {
     return this.#cell.runtime.system;
   }
 
-  /** Children in start order. */
+  /** Live children in start order. */
   get children(): ActorRef[] {
-    return [...this.#cell.children].map((c) => c.ref);
+    return [...this.#cell.children].filter((c) => c.alive).map((c) => c.ref);
   }
 
   child(name: string): ActorRef | undefined {
