@@ -33,6 +33,8 @@ export interface Lifecycle {
   /** Ties a fresh instance to its cell; false if the instance was bound before (reused). */
   bind(actor: Actor, cell: ActorCell): boolean;
   cellOf(actor: Actor): ActorCell | null;
+  /** Cuts a replaced instance off from its cell (it keeps `#bound`, so it is never reused). */
+  unbind(actor: Actor): void;
 }
 
 export let lifecycle!: Lifecycle;
@@ -121,6 +123,9 @@ export abstract class Actor {
         return true;
       },
       cellOf: (actor) => actor.#cell,
+      unbind: (actor) => {
+        actor.#cell = null;
+      },
     };
   }
 }

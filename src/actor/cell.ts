@@ -554,7 +554,7 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       return;
     }
     if (isThenable(result)) {
-      this.#park(method, ticket, result);
+      this.#park(method, argc, a0, a1, ticket, result);
       return;
     }
     this.processed++;
@@ -562,7 +562,14 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
   }
 
   /** An async handler is pending: count it, and resume when it settles. */
-  #park(method: string, ticket: Ticket | null, pending: PromiseLike<unknown>): void {
+  #park(
+    method: string,
+    argc: number,
+    a0: unknown,
+    a1: unknown,
+    ticket: Ticket | null,
+    pending: PromiseLike<unknown>,
+  ): void {
     this._inFlight++;
     const incarnation = this._incarnation;
     if (ticket !== null) (this.#extras().running ??= new Set()).add(ticket);
@@ -584,7 +591,8 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
       if (ok) this.processed++;
       else {
         const error = toError(value, this.path);
-        if (ticket !== null) ticket.reject(error);
+        if (this.#redeliverLimit() > 0) this.#holdFailing(error, method, argc, a0, a1, ticket);
+        else if (ticket !== null) ticket.reject(error);
         this.#fail(error, "handler", method);
       }
       this.#afterWork();
@@ -972,6 +980,9 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
         this.#report(e, "onStop"),
       );
     }
+    // The old instance is done: an async handler of it that resumes later has no context
+    // (NoActorContextError), so it cannot spawn or stop anything under the new instance.
+    lifecycle.unbind(old);
   }
 
   /** The second half: a new instance from the factory; the mailbox was kept. */

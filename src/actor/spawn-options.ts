@@ -62,8 +62,11 @@ export interface SpawnOptions {
    */
   readonly restart?: RestartType;
   /**
-   * How long this actor gets to finish in-flight work when its parent stops it (in a
-   * restart or a shutdown), in ms; then what remains is rejected and it stops anyway.
+   * How long this actor gets when its parent stops it (a shutdown, a stop, a group
+   * restart that stops it), in ms: to finish in-flight handlers, stop its own children and
+   * run an async onStop; then what remains is rejected and it stops anyway. When the actor
+   * itself restarts, it bounds stopping its children and its onStop (in-flight handlers of
+   * the old instance are not waited for).
    * @default the system's `stopTimeout`
    */
   readonly shutdownTimeout?: number;

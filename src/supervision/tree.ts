@@ -14,7 +14,7 @@
  *     ]),
  *   ]),
  * );
- * await app.ask("children"); // resolves once the tree has started
+ * await app.ask("children"); // resolves once the root has spawned its children in order
  * ```
  */
 import { Actor } from "../actor/actor.js";
@@ -136,7 +136,10 @@ export class Supervisor extends Actor {
     this.#children = children;
   }
 
-  /** Paths of the running children, in start order. Answered once the tree has started. */
+  /**
+   * Paths of the live children, in start order. Answered after this supervisor's onStart has
+   * spawned them all; a child with an async onStart may still be starting.
+   */
   children(): string[] {
     return this.context.children.map((c) => c.path);
   }

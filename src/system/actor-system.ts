@@ -314,8 +314,8 @@ export class ActorSystem {
 
   /**
    * Starts a declarative supervision tree (see `supervisor` and `child`) under `/user` and
-   * returns the ref of its root supervisor; `await ref.ask("children")` resolves once every
-   * child has started. Children start in order and stop in reverse order.
+   * returns the ref of its root supervisor; `await ref.ask("children")` resolves once the
+   * root has spawned its children (in order). Children stop in reverse order.
    */
   start(tree: SupervisorSpec): ActorRef<Supervisor> {
     if (!(tree instanceof SupervisorSpec))

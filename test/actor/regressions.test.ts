@@ -94,3 +94,33 @@ describe("regressions", () => {
     expect(seen).toContain("first");
   });
 });
+
+describe("replaced instances", () => {
+  it("bug: an async handler of a replaced instance could still spawn under the new one; now it has no context", async () => {
+    const resume = gate();
+    const seen: unknown[] = [];
+    class Slow extends Actor {
+      async linger(): Promise<void> {
+        await resume.wait;
+        try {
+          this.context.spawn(Slow, { name: "zombie" });
+        } catch (error) {
+          seen.push(error);
+        }
+      }
+      crash(): void {
+        throw new Error("crash");
+      }
+    }
+    const ref = system.spawn(Slow, { name: "slow", concurrency: 2 });
+    ref.tell("linger");
+    await flush();
+    ref.tell("crash"); // restarts while linger() is still waiting
+    await flush();
+    resume.open();
+    await flush();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ code: "ERR_NO_ACTOR_CONTEXT" });
+    expect(system.lookup("slow/zombie")).toBeUndefined();
+  });
+});

@@ -100,3 +100,38 @@ describe("redeliver", () => {
     expect(attempts.log).toEqual(["s #1"]);
   });
 });
+
+describe("redeliver with async handlers", () => {
+  class AsyncFlaky extends Actor {
+    constructor(readonly attempts: { n: number; failures: number; log: string[] }) {
+      super();
+    }
+    async work(job: string): Promise<string> {
+      await Promise.resolve();
+      this.attempts.n++;
+      this.attempts.log.push(`${job} #${this.attempts.n}`);
+      if (this.attempts.n <= this.attempts.failures) throw new Error(`${job} failed`);
+      return `${job} done`;
+    }
+  }
+
+  class AsyncParent extends Actor {
+    constructor(readonly attempts: { n: number; failures: number; log: string[] }) {
+      super();
+    }
+    spawnFlaky(): void {
+      this.context.spawn(() => new AsyncFlaky(this.attempts), { name: "flaky" });
+    }
+  }
+
+  it("bug: a rejected async handler was not redelivered; now it is, like a throwing one", async () => {
+    const attempts = { n: 0, failures: 2, log: [] as string[] };
+    const parent = system.spawn(() => new AsyncParent(attempts), {
+      name: "ap",
+      supervision: oneForOne({ redeliver: 2, maxRestarts: 10 }),
+    });
+    await parent.ask("spawnFlaky");
+    await expect(system.lookup<AsyncFlaky>("ap/flaky")?.ask("work", "a")).resolves.toBe("a done");
+    expect(attempts.log).toEqual(["a #1", "a #2", "a #3"]);
+  });
+});
