@@ -942,12 +942,14 @@ export class ActorCell implements Delivery, AskTarget, TimerOwner, Schedulable {
         waits.add(wait);
         for (const c of alive) {
           const x = c.#extras();
+          c.mailbox.holdLimit = strategy.backoffBuffer;
           x.backoff = { attempt, delayMs, restartsAt };
           x.backoffWait = wait;
           c.#afterWork(); // a stop that waits for this actor need not wait for the delay
         }
       });
       for (const c of alive) {
+        c.mailbox.holdLimit = Infinity;
         if (c._x !== null) c._x.backoff = c._x.backoffWait = null;
       }
     }

@@ -77,8 +77,18 @@ export class Mailbox {
     return this.#size;
   }
 
+  /**
+   * A lower limit while the actor waits out a restart backoff (Infinity otherwise): past it,
+   * new messages are dropped as dead letters instead of piling up for a stopped actor.
+   */
+  holdLimit = Infinity;
+
   get hasRoom(): boolean {
-    return this.#size < this.capacity && (this.#waiting === null || this.#waiting.length === 0);
+    return (
+      this.#size < this.capacity &&
+      this.#size < this.holdLimit &&
+      (this.#waiting === null || this.#waiting.length === 0)
+    );
   }
 
   /** Number of senders waiting for room (backpressure policy). */

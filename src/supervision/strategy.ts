@@ -73,6 +73,14 @@ export interface StrategyOptions {
    */
   readonly backoff?: BackoffPolicy;
   /**
+   * Most messages an actor holds while it waits out a backoff delay (those already queued
+   * count); more are dropped to dead letters ("dropped-newest"; an ask rejects with
+   * MessageDroppedError), as Akka's backoff supervisor does, so a dead dependency does not
+   * pile up an unbounded queue.
+   * @default 1000
+   */
+  readonly backoffBuffer?: number;
+  /**
    * Hand the message whose handler failed to the restarted actor again, at most this many
    * times; its ask (if any) stays pending meanwhile. Past the limit it is rejected with the
    * last error and recorded as a dead letter with reason "poison".
@@ -90,6 +98,7 @@ const OPTION_KEYS = [
   "within",
   "whenExceeded",
   "backoff",
+  "backoffBuffer",
   "redeliver",
 ] as const;
 
@@ -101,6 +110,7 @@ export class SupervisorStrategy {
   readonly whenExceeded: WhenExceeded;
   readonly backoff: BackoffPolicy | null;
   readonly redeliver: number;
+  readonly backoffBuffer: number;
   /** Whether `whenExceeded` was given, so a declarative supervisor may pick its default. */
   readonly #whenExceededGiven: boolean;
 
@@ -119,6 +129,7 @@ export class SupervisorStrategy {
         options.backoff,
       );
     checkInteger("supervision.redeliver", options.redeliver, 0);
+    checkInteger("supervision.backoffBuffer", options.backoffBuffer, 0);
     this.kind = kind;
     this.#decide = options.decide ?? (() => "restart");
     this.maxRestarts = options.maxRestarts ?? 5;
@@ -127,6 +138,7 @@ export class SupervisorStrategy {
     this.#whenExceededGiven = options.whenExceeded !== undefined;
     this.backoff = options.backoff ?? null;
     this.redeliver = options.redeliver ?? 0;
+    this.backoffBuffer = options.backoffBuffer ?? 1000;
     Object.freeze(this);
   }
 
@@ -168,6 +180,7 @@ export class SupervisorStrategy {
       ...(this.#whenExceededGiven ? { whenExceeded: this.whenExceeded } : {}),
       ...(this.backoff === null ? {} : { backoff: this.backoff }),
       redeliver: this.redeliver,
+      backoffBuffer: this.backoffBuffer,
     };
   }
 }

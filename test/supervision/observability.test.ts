@@ -76,3 +76,34 @@ describe("supervision observability", () => {
     await expect(system.lookup<Fragile>("p/fragile")?.ask("ping")).resolves.toBe("pong");
   });
 });
+
+describe("messages held during a backoff", () => {
+  it("are kept up to backoffBuffer; more are dropped to dead letters and their asks rejected", async () => {
+    const letters: string[] = [];
+    system.events.on("deadLetter", (d) => letters.push(`${d.method}:${d.reason}`));
+    const parent = system.spawn(Parent, {
+      name: "p",
+      supervision: oneForOne({
+        backoff: backoff({ min: 500, max: 500, jitter: 0 }),
+        backoffBuffer: 2,
+      }),
+    });
+    await parent.ask("spawnFragile");
+    const child = system.lookup<Fragile>("p/fragile");
+    if (child === undefined) throw new Error("the child was not spawned");
+    child.tell("crash");
+    await flush(); // now waiting 500 ms to restart
+    const kept = [child.ask("ping"), child.ask("ping")];
+    const dropped = child.ask("ping");
+    await expect(dropped).rejects.toMatchObject({
+      code: "ERR_MESSAGE_DROPPED",
+      reason: "dropped-newest",
+    });
+    expect(letters).toEqual(["ping:dropped-newest"]);
+    await clock.advance(500);
+    await expect(Promise.all(kept)).resolves.toEqual(["pong", "pong"]);
+    // After the restart the limit is gone again.
+    const many = Array.from({ length: 5 }, () => child.ask("ping"));
+    await expect(Promise.all(many)).resolves.toHaveLength(5);
+  });
+});
