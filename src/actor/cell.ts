@@ -247,14 +247,14 @@ export class ActorCell extends CellCore {
         waits.add(wait);
         for (const c of alive) {
           const x = c._extras();
-          c.mailbox.holdLimit = strategy.backoffBuffer;
+          c.mailbox.hold(strategy.backoffBuffer);
           x.backoff = { attempt, delayMs, restartsAt };
           x.backoffWait = wait;
           c._afterWork(); // a stop that waits for this actor need not wait for the delay
         }
       });
       for (const c of alive) {
-        c.mailbox.holdLimit = Infinity;
+        c.mailbox.restore(c._options.capacity, c._options.overflow);
         if (c._x !== null) c._x.backoff = c._x.backoffWait = null;
       }
     }

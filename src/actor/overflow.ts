@@ -23,11 +23,6 @@ export function overflow(
   ask: PendingAsk | null,
 ): void {
   emitOverflow(path, runtime, mailbox);
-  if (mailbox.size >= mailbox.holdLimit && mailbox.size < mailbox.capacity) {
-    // Held back by a restart backoff, not by the mailbox's own capacity.
-    drop(path, runtime, new Envelope(method, argc, a0, a1, ask), "dropped-newest");
-    return;
-  }
   switch (mailbox.overflow) {
     case "reject":
     case "backpressure": {

@@ -60,8 +60,9 @@ class Segment {
 }
 
 export class Mailbox {
-  readonly capacity: number;
-  readonly overflow: OverflowPolicy;
+  /** Most messages held; lowered while the actor waits out a restart backoff. */
+  capacity: number;
+  overflow: OverflowPolicy;
   #first: Segment | null = null; // allocated on the first message: idle actors hold none
   #last: Segment | null = null;
   #size = 0; // live messages (withdrawn ones excluded)
@@ -77,18 +78,24 @@ export class Mailbox {
     return this.#size;
   }
 
-  /**
-   * A lower limit while the actor waits out a restart backoff (Infinity otherwise): past it,
-   * new messages are dropped as dead letters instead of piling up for a stopped actor.
-   */
-  holdLimit = Infinity;
-
   get hasRoom(): boolean {
-    return (
-      this.#size < this.capacity &&
-      this.#size < this.holdLimit &&
-      (this.#waiting === null || this.#waiting.length === 0)
-    );
+    return this.#size < this.capacity && (this.#waiting === null || this.#waiting.length === 0);
+  }
+
+  /**
+   * While the actor waits out a restart backoff, the mailbox takes at most `limit` messages
+   * and drops the newest past it (to dead letters); `restore` puts the configured capacity
+   * and policy back. Changing the two fields, rather than adding a third, keeps an idle
+   * actor small and `hasRoom` a single comparison.
+   */
+  hold(limit: number): void {
+    this.capacity = Math.min(this.capacity, limit);
+    this.overflow = "drop-newest";
+  }
+
+  restore(capacity: number, overflow: OverflowPolicy): void {
+    this.capacity = capacity;
+    this.overflow = overflow;
   }
 
   /** Number of senders waiting for room (backpressure policy). */
