@@ -59,6 +59,7 @@ import {
 } from "./cell-extras.js";
 import { Timers, type TimerOwner } from "./timers.js";
 import type { ResolvedSpawnOptions } from "./spawn-options.js";
+import { runAttributed } from "../system/stray-rejections.js";
 
 export const STARTING = 0;
 export const RUNNING = 1;
@@ -536,19 +537,22 @@ export abstract class CellCore implements Delivery, AskTarget, TimerOwner, Sched
     this._inHandler = true;
     let result: unknown;
     try {
-      switch (argc) {
-        case 0:
-          result = handler.call(instance);
-          break;
-        case 1:
-          result = handler.call(instance, a0);
-          break;
-        case 2:
-          result = handler.call(instance, a0, a1);
-          break;
-        default:
-          result = handler.apply(instance, a0 as unknown[]);
-      }
+      if (this._protocol.asyncHandlers.has(handler)) {
+        result = runAttributed(this, () => handler.apply(instance, unpackArgs(argc, a0, a1)));
+      } else
+        switch (argc) {
+          case 0:
+            result = handler.call(instance);
+            break;
+          case 1:
+            result = handler.call(instance, a0);
+            break;
+          case 2:
+            result = handler.call(instance, a0, a1);
+            break;
+          default:
+            result = handler.apply(instance, a0 as unknown[]);
+        }
     } catch (thrown) {
       this._inHandler = false;
       this._stashed = false;
@@ -722,6 +726,11 @@ export abstract class CellCore implements Delivery, AskTarget, TimerOwner, Sched
           : { path: this.path, error, phase, method },
       );
     }
+  }
+
+  /** A promise an async handler of this actor started and left rejected: a failure. */
+  strayRejection(reason: unknown): void {
+    this._fail(toError(reason, this.path), "stray-rejection");
   }
 
   /** A failure of this actor: report it and hand it to the supervisor. */

@@ -55,7 +55,13 @@ export class Protocol {
    * per instance, so each new instance is checked for function values under these names.
    */
   fieldNames: readonly string[] | null = null;
-  constructor(readonly handlers: ReadonlyMap<string, Handler>) {}
+  /** Handlers declared `async`: they run attributed (see system/stray-rejections.ts). */
+  readonly asyncHandlers: ReadonlySet<Handler>;
+  constructor(readonly handlers: ReadonlyMap<string, Handler>) {
+    this.asyncHandlers = new Set(
+      [...handlers.values()].filter((h) => h.constructor.name === "AsyncFunction"),
+    );
+  }
 
   /** The handler for `method`, or undefined when the actor has no such message. */
   lookup(method: string): Handler | undefined {

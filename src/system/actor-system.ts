@@ -36,6 +36,7 @@ import {
 } from "../validation.js";
 import type { DeadLetter, SystemEventEmitter, SystemEventName, SystemEvents } from "./events.js";
 import { Registry } from "./registry.js";
+import { systemEnded, systemStarted } from "./stray-rejections.js";
 import { Supervisor, SupervisorSpec, supervisorSpawnOptions } from "../supervision/tree.js";
 import { SystemEventBus } from "./event-bus.js";
 import type { Runtime } from "./runtime.js";
@@ -261,6 +262,7 @@ export class ActorSystem {
       guardianOptions,
     );
     this.#guardian.create();
+    systemStarted();
   }
 
   get name(): string {
@@ -393,5 +395,6 @@ export class ActorSystem {
     await this.#guardian.stop({ kind: "shutdown" }, true, timeoutMs);
     runtime.deadlines.clear();
     runtime.status = "terminated";
+    systemEnded();
   }
 }

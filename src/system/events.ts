@@ -22,7 +22,15 @@ export interface DeadLetter {
 /** Where in an actor's life a failure happened. */
 /** `escalated`: a child's failure that this actor's supervisor strategy escalated. */
 export type FailurePhase =
-  "handler" | "onStart" | "onRestart" | "onStop" | "onTerminated" | "factory" | "escalated";
+  | "handler"
+  | "onStart"
+  | "onRestart"
+  | "onStop"
+  | "onTerminated"
+  | "factory"
+  | "escalated"
+  /** A promise an async handler started and left rejected (not returned or awaited). */
+  | "stray-rejection";
 
 export interface ActorFailedEvent {
   readonly path: string;
