@@ -5,65 +5,15 @@
  * state rebuilt from the durable log, and the invariant (the total never changes). The
  * child is bounded by a timeout and always killed in `finally`.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-/** Generous: tsx start-up plus the demo take about a second here. */
-const CHILD_TIMEOUT_MS = 15_000;
-
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly lines: readonly string[];
-}
-
-/** Runs `node --import tsx <args>` from the repository root and collects its output. */
-async function runTs(args: readonly string[]): Promise<Run> {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-    // A hung program is killed and then fails the exit-code check, instead of hanging vitest.
-    timeout: CHILD_TIMEOUT_MS,
-    killSignal: "SIGKILL",
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  try {
-    // "close" comes after the exit and after both pipes have ended, so the output is whole.
-    const [code, signal] = (await once(child, "close")) as [number | null, NodeJS.Signals | null];
-    return { code, signal, stdout, stderr, lines: stdout.split("\n").filter((l) => l !== "") };
-  } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
-}
-
-/** Index of the first line matching `pattern`; fails the test (with the output) if none. */
-function lineIndex(run: Run, pattern: RegExp, from = 0): number {
-  const index = run.lines.findIndex((line, i) => i >= from && pattern.test(line));
-  expect(index, `no line matches ${String(pattern)} in:\n${run.stdout}\n${run.stderr}`).not.toBe(
-    -1,
-  );
-  return index;
-}
-
-function matching(run: Run, pattern: RegExp): string[] {
-  return run.lines.filter((line) => pattern.test(line));
-}
+import { lineIndex, matching, runTs, type Run } from "../support/run-program.js";
 
 describe("examples/ledger.ts (one-for-all)", () => {
   let run: Run;
 
   beforeAll(async () => {
-    run = await runTs(["examples/ledger.ts"]);
-  }, CHILD_TIMEOUT_MS + 5_000);
+    run = await runTs(["examples/ledger.ts"], 15_000);
+  }, 25_000);
 
   it("exits by itself with code 0 and nothing on stderr", () => {
     expect(run.signal, run.stderr).toBeNull();

@@ -4,65 +4,15 @@
  * output lines and exit codes only; the programs print no timings, so no line depends on the
  * machine's speed. Each child is bounded by a timeout and always killed in `finally`.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-/** Generous: tsx start-up plus the demo take about a second here. */
-const CHILD_TIMEOUT_MS = 15_000;
-
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly lines: readonly string[];
-}
-
-/** Runs `node --import tsx <args>` from the repository root and collects its output. */
-async function runTs(args: readonly string[]): Promise<Run> {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-    // A hung program is killed and then fails the exit-code check, instead of hanging vitest.
-    timeout: CHILD_TIMEOUT_MS,
-    killSignal: "SIGKILL",
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  try {
-    // "close" comes after the exit and after both pipes have ended, so the output is whole.
-    const [code, signal] = (await once(child, "close")) as [number | null, NodeJS.Signals | null];
-    return { code, signal, stdout, stderr, lines: stdout.split("\n").filter((l) => l !== "") };
-  } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
-}
-
-/** Index of the first line matching `pattern`; fails the test (with the output) if none. */
-function lineIndex(run: Run, pattern: RegExp): number {
-  const index = run.lines.findIndex((line) => pattern.test(line));
-  expect(index, `no line matches ${String(pattern)} in:\n${run.stdout}\n${run.stderr}`).not.toBe(
-    -1,
-  );
-  return index;
-}
-
-function matching(run: Run, pattern: RegExp): string[] {
-  return run.lines.filter((line) => pattern.test(line));
-}
+import { lineIndex, matching, runTs, type Run } from "../support/run-program.js";
 
 describe("npm start (examples/start.ts)", () => {
   let run: Run;
 
   beforeAll(async () => {
-    run = await runTs(["examples/start.ts"]);
-  }, CHILD_TIMEOUT_MS + 5_000);
+    run = await runTs(["examples/start.ts"], 15_000);
+  }, 25_000);
 
   it("exits by itself with code 0 and nothing on stderr", () => {
     expect(run.signal, run.stderr).toBeNull();
@@ -175,7 +125,7 @@ describe("npm start (examples/start.ts)", () => {
 
 describe("npm run example (examples/run.ts)", () => {
   it("lists the examples with their descriptions and exits 0 without a name", async () => {
-    const run = await runTs(["examples/run.ts"]);
+    const run = await runTs(["examples/run.ts"], 15_000);
     expect(run.code, run.stderr).toBe(0);
     expect(run.lines[0]).toBe("Usage: npm run example -- <name> [args...]");
     lineIndex(run, /^ {2}start\s+Job board: a foreman restarts a worker/);
@@ -183,7 +133,7 @@ describe("npm run example (examples/run.ts)", () => {
   });
 
   it("prints the list on stderr and exits non-zero for an unknown name", async () => {
-    const run = await runTs(["examples/run.ts", "no-such-example"]);
+    const run = await runTs(["examples/run.ts", "no-such-example"], 15_000);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain('Unknown example "no-such-example".');
@@ -191,7 +141,7 @@ describe("npm run example (examples/run.ts)", () => {
   });
 
   it("runs an example by name and passes its exit code on", async () => {
-    const run = await runTs(["examples/run.ts", "start"]);
+    const run = await runTs(["examples/run.ts", "start"], 15_000);
     expect(run.code, run.stderr).toBe(0);
     expect(run.lines.at(-1)).toBe("job-board: terminated");
   });
