@@ -323,3 +323,189 @@ export class NonErrorThrownError extends TroupeError {
 export function toError(thrown: unknown, actorPath: string): Error {
   return thrown instanceof Error ? thrown : new NonErrorThrownError(thrown, actorPath);
 }
+
+// ---------------------------------------------------------------- threads
+
+/** Where a task was when something ended it. */
+export type TaskPhase = "queued" | "running";
+
+/** `run`/`offload` after the pool (or its system) has shut down. */
+export class ThreadPoolClosedError extends TroupeError {
+  readonly code = "ERR_THREAD_POOL_CLOSED";
+  constructor(readonly task: string) {
+    super(
+      `Cannot run task ${task}: the thread pool is closed (its system shut down). ` +
+        `Run tasks before shutdown, or create a new ActorSystem.`,
+    );
+  }
+}
+
+/** The pool's queue holds `maxQueue` tasks already (from `run`; `offload` waits instead). */
+export class TaskQueueFullError extends TroupeError {
+  readonly code = "ERR_TASK_QUEUE_FULL";
+  constructor(
+    readonly task: string,
+    readonly maxQueue: number,
+  ) {
+    super(
+      `Cannot queue task ${task}: the thread pool's queue is full (maxQueue ${maxQueue}). ` +
+        `Wait for pool.drained() before submitting more, raise "threads.maxQueue", or offload ` +
+        `from an actor, which waits for room instead of failing.`,
+    );
+  }
+}
+
+/** A task module has no exported function of that name. */
+export class TaskNotFoundError extends TroupeError {
+  readonly code = "ERR_TASK_NOT_FOUND";
+  constructor(
+    readonly moduleUrl: string,
+    readonly exportName: string,
+  ) {
+    super(
+      `Task module ${moduleUrl} has no exported function "${exportName}". Export it ` +
+        `(a named export of a plain function) or fix the name.`,
+    );
+  }
+}
+
+/** A task's signal was aborted; `phase` says whether it had started. */
+export class TaskAbortedError extends TroupeError {
+  readonly code = "ERR_TASK_ABORTED";
+  constructor(
+    readonly task: string,
+    readonly phase: TaskPhase,
+    cause: unknown,
+  ) {
+    super(
+      phase === "queued"
+        ? `Task ${task} was aborted before it started; it never ran.`
+        : `Task ${task} was aborted while running. Check \`this.signal\` in the task to stop ` +
+            `early; a task that does not stop within the grace period has its worker replaced.`,
+      { cause },
+    );
+  }
+}
+
+/** A task waited longer than `queueTimeout` for a free worker; it never ran. */
+export class TaskQueueTimeoutError extends TroupeError {
+  readonly code = "ERR_TASK_QUEUE_TIMEOUT";
+  constructor(
+    readonly task: string,
+    readonly timeoutMs: number,
+    readonly queued: number,
+  ) {
+    super(
+      `Task ${task} waited ${timeoutMs} ms for a free worker (queueTimeout) and never ran; ` +
+        `${queued} task(s) were queued. Add threads, submit less, or raise queueTimeout.`,
+    );
+  }
+}
+
+/** A task ran longer than `runTimeout`; it was aborted (cooperatively, then by force). */
+export class TaskRunTimeoutError extends TroupeError {
+  readonly code = "ERR_TASK_RUN_TIMEOUT";
+  constructor(
+    readonly task: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `Task ${task} ran longer than ${timeoutMs} ms (runTimeout) and was aborted. Split the ` +
+        `work into smaller tasks, check \`this.signal\` in the task, or raise runTimeout.`,
+    );
+  }
+}
+
+/** The worker running a task exited or crashed; the worker was replaced. */
+export class WorkerCrashedError extends TroupeError {
+  readonly code = "ERR_WORKER_CRASHED";
+  constructor(
+    readonly task: string,
+    cause: unknown,
+  ) {
+    super(
+      `The worker thread running task ${task} exited or crashed before the task finished ` +
+        `(${cause instanceof Error ? cause.message : String(cause)}); it was replaced. The ` +
+        `cause holds the worker's error.`,
+      { cause },
+    );
+  }
+}
+
+/** A task's worker ran out of memory (past the pool's `resourceLimits`); it was replaced. */
+export class WorkerOutOfMemoryError extends TroupeError {
+  readonly code = "ERR_WORKER_OUT_OF_MEMORY";
+  constructor(
+    readonly task: string,
+    readonly resourceLimits: object | undefined,
+    cause: unknown,
+  ) {
+    super(
+      `Task ${task} ran its worker out of memory` +
+        (resourceLimits === undefined
+          ? ""
+          : ` (resourceLimits ${JSON.stringify(resourceLimits)})`) +
+        `; the worker was replaced. Process the data in smaller pieces or raise ` +
+        `"threads.resourceLimits".`,
+      { cause },
+    );
+  }
+}
+
+/** A task's arguments or result cannot be copied between threads (structured clone). */
+export class TaskDataCloneError extends TroupeError {
+  readonly code = "ERR_TASK_DATA_CLONE";
+  constructor(
+    readonly task: string,
+    readonly what: "arguments" | "result",
+    cause: unknown,
+  ) {
+    super(
+      `The ${what} of task ${task} cannot be copied between threads ` +
+        `(${cause instanceof Error ? cause.message : String(cause)}). Pass plain data: ` +
+        `objects, arrays, primitives, typed arrays, Map/Set/Date; not functions, class ` +
+        `methods, symbols or promises.`,
+      { cause },
+    );
+  }
+}
+
+/** A task threw something that is not an Error; the value (a copy) is in `value`. */
+export class TaskNonErrorThrownError extends TroupeError {
+  readonly code = "ERR_TASK_NON_ERROR_THROWN";
+  constructor(
+    readonly task: string,
+    readonly value: unknown,
+  ) {
+    super(`Task ${task} threw a non-Error value: ${describeValue(value)}. Throw Errors.`);
+  }
+}
+
+/** An uncaught error in a worker outside any task (after its task finished). */
+export class WorkerUncaughtError extends TroupeError {
+  readonly code = "ERR_WORKER_UNCAUGHT";
+  constructor(cause: unknown) {
+    super(
+      `A worker thread had an uncaught error outside any task ` +
+        `(${cause instanceof Error ? cause.message : String(cause)}); the worker was ` +
+        `replaced and no task failed. A task left work running after it returned: await it.`,
+      { cause },
+    );
+  }
+}
+
+/** A thread-resident actor's thread failed to start, crashed or exited. */
+export class ActorThreadError extends TroupeError {
+  readonly code = "ERR_ACTOR_THREAD";
+  constructor(
+    readonly actorPath: string,
+    readonly detail: string,
+    cause?: unknown,
+  ) {
+    super(
+      `The thread of ${actorPath} ${detail}; the actor fails and its supervisor decides ` +
+        `(a restart starts a new thread).`,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}

@@ -8,7 +8,12 @@ export type { ActorContext, StopOptions } from "./actor/context.js";
 export type { Timers } from "./actor/timers.js";
 export type { ActorClass, ActorFactory } from "./actor/factory.js";
 export type { ActorSnapshot, ActorStatus, BackoffSnapshot } from "./actor/snapshot.js";
-export type { MailboxOptions, RestartType, SpawnOptions } from "./actor/spawn-options.js";
+export type {
+  MailboxOptions,
+  OffloadMode,
+  RestartType,
+  SpawnOptions,
+} from "./actor/spawn-options.js";
 export type { MessageName, ArgsOf, ReplyOf, MessageArgs, MessageReply } from "./actor/protocol.js";
 export type { OverflowPolicy } from "./mailbox/mailbox.js";
 export type { DispatcherOptions } from "./dispatch/dispatcher.js";
@@ -62,6 +67,21 @@ export {
 export type { Directive } from "./supervision/directive.js";
 export { systemClock, type Clock, type TimerHandle } from "./time/clock.js";
 export {
+  ThreadPool,
+  type MapOptions,
+  type RunOptions,
+  type ThreadPoolStats,
+} from "./threads/thread-pool.js";
+export type { ThreadPoolOptions } from "./threads/pool-options.js";
+export {
+  taskModule,
+  TaskHandle,
+  type TaskArgsOf,
+  type TaskContext,
+  type TaskModule,
+  type TaskResultOf,
+} from "./threads/task-module.js";
+export {
   TroupeError,
   InvalidOptionError,
   InvalidNameError,
@@ -82,5 +102,18 @@ export {
   ShutdownTimeoutError,
   MaxRestartsExceededError,
   NonErrorThrownError,
+  ThreadPoolClosedError,
+  TaskQueueFullError,
+  TaskNotFoundError,
+  TaskAbortedError,
+  TaskQueueTimeoutError,
+  TaskRunTimeoutError,
+  WorkerCrashedError,
+  WorkerOutOfMemoryError,
+  TaskDataCloneError,
+  TaskNonErrorThrownError,
+  WorkerUncaughtError,
+  ActorThreadError,
+  type TaskPhase,
   type DropReason,
 } from "./errors.js";

@@ -17,6 +17,11 @@ import type { ActorRef } from "./actor-ref.js";
 import type { ActorCell } from "./cell.js";
 import type { ActorContext } from "./context.js";
 import type { Timers } from "./timers.js";
+import type { TaskArgsOf, TaskHandle, TaskResultOf } from "../threads/task-module.js";
+import type { RunOptions } from "../threads/thread-pool.js";
+import { offloadFrom } from "./offload.js";
+import { recordCall } from "./call-recorder.js";
+import { toError } from "../errors.js";
 
 /** Why a watched actor terminated, as passed to `onTerminated`. */
 export type TerminationReason =
@@ -85,6 +90,75 @@ export abstract class Actor {
    */
   protected get timers(): Timers<this> {
     return this.#context("timers").timers as Timers<this>;
+  }
+
+  /**
+   * Runs `task(...args)` on the system's thread pool and resolves with its result. The task
+   * belongs to this actor: it is aborted when the actor stops or restarts (`this.signal` in
+   * the task; the promise rejects with TaskAbortedError). Awaited in a handler, it keeps
+   * the handler (and with `concurrency: 1`, the actor) busy; to keep taking messages while
+   * it runs, pipe it instead: `this.pipeToSelf(this.offload(...), (self, r) => self.done(r))`.
+   *
+   * ```ts
+   * const tasks = taskModule<typeof import("./tasks.js")>(new URL("./tasks.js", import.meta.url));
+   * class Hasher extends Actor {
+   *   async hash(data: Uint8Array) { return await this.offload(tasks.sha256, data); }
+   * }
+   * ```
+   */
+  protected offload<T extends TaskHandle>(
+    task: T,
+    ...args: TaskArgsOf<T>
+  ): Promise<TaskResultOf<T>> {
+    return offloadFrom(this.#context("offload"), task, args, undefined) as Promise<TaskResultOf<T>>;
+  }
+
+  /** `offload` with per-task options: `signal`, `transfer`, `queueTimeout`, `runTimeout`. */
+  protected offloadWith<T extends TaskHandle>(
+    options: RunOptions,
+    task: T,
+    ...args: TaskArgsOf<T>
+  ): Promise<TaskResultOf<T>> {
+    return offloadFrom(this.#context("offloadWith"), task, args, options) as Promise<
+      TaskResultOf<T>
+    >;
+  }
+
+  /**
+   * Delivers the outcome of `promise` to this actor as a message, so that the handler that
+   * started it can return at once (Akka's pipeToSelf): `onResult(self, value)` names the
+   * message, like a timer does, `(self, r) => self.done(r)`. Without `onError`, a rejection
+   * is a failure of this actor (phase "offload"), for its supervisor to decide; after a
+   * restart or stop it is only reported. The message goes through the mailbox like any other.
+   */
+  protected pipeToSelf<T>(
+    promise: PromiseLike<T>,
+    onResult: (self: this, value: T) => unknown,
+    onError?: (self: this, error: Error) => unknown,
+  ): void {
+    const cell = this.#context("pipeToSelf");
+    const incarnation = cell.incarnation;
+    const ref = cell.ref as unknown as { tell(method: string, ...args: unknown[]): void };
+    const deliver = (call: (self: this) => unknown): void => {
+      const { method, args } = recordCall("onResult", call);
+      ref.tell(method, ...args);
+    };
+    promise.then(
+      (value) => deliver((self) => onResult(self, value)),
+      (thrown: unknown) => {
+        const error = toError(thrown, cell.path);
+        if (onError === undefined) cell.failFromOutside(error, "offload", incarnation);
+        else deliver((self) => onError(self, error));
+      },
+    );
+  }
+
+  /**
+   * Aborted when this actor's current incarnation ends (it stops or restarts): pass it to
+   * fetch, timers or anything else that should not outlive the instance.
+   */
+  protected get signal(): AbortSignal {
+    return this.#context("signal").incarnationSignal;
   }
 
   /**

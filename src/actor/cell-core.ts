@@ -58,7 +58,7 @@ import {
   type TerminatedNotice,
 } from "./cell-extras.js";
 import { Timers, type TimerOwner } from "./timers.js";
-import type { ResolvedSpawnOptions } from "./spawn-options.js";
+import type { OffloadMode, ResolvedSpawnOptions } from "./spawn-options.js";
 import { runAttributed } from "../system/stray-rejections.js";
 
 export const STARTING = 0;
@@ -733,6 +733,51 @@ export abstract class CellCore implements Delivery, AskTarget, TimerOwner, Sched
     this._fail(toError(reason, this.path), "stray-rejection");
   }
 
+  /** Work of this incarnation failed outside a handler (a piped task): a failure. */
+  failFromOutside(error: Error, phase: FailurePhase, incarnation: number): void {
+    if (incarnation === this._incarnation) this._fail(error, phase);
+    else this._report(error, phase);
+  }
+
+  /** The spawn option `offload`. */
+  get offloadMode(): OffloadMode {
+    return this._options.offload;
+  }
+
+  /** The current incarnation: it changes when the actor restarts or stops. */
+  get incarnation(): number {
+    return this._incarnation;
+  }
+
+  /** Aborted (with ActorStoppedError) when this incarnation ends: a stop or a restart. */
+  get incarnationSignal(): AbortSignal {
+    return (this._extras().incarnation ??= new AbortController()).signal;
+  }
+
+  /** Ends the incarnation's signal; called where the incarnation number moves on. */
+  protected _abortIncarnation(): void {
+    const controller = this._x?.incarnation;
+    if (controller == null) return;
+    (this._x as Extras).incarnation = null;
+    controller.abort(new ActorStoppedError(this.path));
+  }
+
+  /**
+   * Takes one of the actor's `concurrency` slots for work outside a handler (an offloaded
+   * task in "pause" mode, or one waiting for room in the pool): no message starts while all
+   * are taken. Returns the incarnation to pass to releaseSlot.
+   */
+  holdSlot(): number {
+    this._inFlight++;
+    return this._incarnation;
+  }
+
+  releaseSlot(incarnation: number): void {
+    if (incarnation !== this._incarnation) return; // a restart or stop reset the count
+    this._inFlight--;
+    this._afterWork();
+  }
+
   /** A failure of this actor: report it and hand it to the supervisor. */
   protected _fail(error: Error, phase: FailurePhase, method?: string): void {
     this._report(error, phase, method);
@@ -799,6 +844,7 @@ export abstract class CellCore implements Delivery, AskTarget, TimerOwner, Sched
     }
     this._status = STOPPING;
     this._incarnation++;
+    this._abortIncarnation();
     this._x?.backoffWait?.memberStopped();
     for (const wait of [...(this._x?.backoffWaits ?? [])]) wait.memberStopped();
     const x = this._extras();

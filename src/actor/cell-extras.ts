@@ -81,4 +81,6 @@ export class Extras {
   backoff: BackoffSnapshot | null = null;
   /** The current instance's onStop has run (a restart whose factory failed): not twice. */
   instanceStopped = false;
+  /** Aborted when the current incarnation ends (stop or restart); made on first use. */
+  incarnation: AbortController | null = null;
 }

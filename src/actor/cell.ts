@@ -273,6 +273,7 @@ export class ActorCell extends CellCore {
   protected async _teardown(): Promise<void> {
     this._status = RESTARTING;
     this._incarnation++;
+    this._abortIncarnation();
     this._inFlight = 0;
     this._hookBusy = false;
     const x = this._extras();

@@ -70,7 +70,19 @@ export interface SpawnOptions {
    * @default the system's `stopTimeout`
    */
   readonly shutdownTimeout?: number;
+  /**
+   * Whether the mailbox keeps draining while this actor's offloaded tasks run:
+   * `drain` takes the next message at once (a piped result arrives later as a message; an
+   * awaited task still holds its handler's slot); `pause` takes no new message until every
+   * task it offloaded has finished, piped ones included. Either way, while the pool is
+   * saturated an offload waits for room holding a slot, so a busy pool slows the senders.
+   * @default "drain"
+   */
+  readonly offload?: OffloadMode;
 }
+
+export const OFFLOAD_MODES = ["drain", "pause"] as const;
+export type OffloadMode = (typeof OFFLOAD_MODES)[number];
 
 export const RESTART_TYPES = ["permanent", "transient", "temporary"] as const;
 export type RestartType = (typeof RESTART_TYPES)[number];
@@ -84,6 +96,7 @@ export interface ResolvedSpawnOptions {
   readonly supervision: SupervisorStrategy | undefined;
   readonly restart: RestartType;
   readonly shutdownTimeout: number | undefined;
+  readonly offload: OffloadMode;
 }
 
 const DEFAULTS: ResolvedSpawnOptions = Object.freeze({
@@ -95,6 +108,7 @@ const DEFAULTS: ResolvedSpawnOptions = Object.freeze({
   supervision: undefined,
   restart: "transient",
   shutdownTimeout: undefined,
+  offload: "drain",
 });
 
 const KEYS = [
@@ -105,6 +119,7 @@ const KEYS = [
   "supervision",
   "restart",
   "shutdownTimeout",
+  "offload",
 ] as const;
 
 export function resolveSpawnOptions(options: SpawnOptions | undefined): ResolvedSpawnOptions {
@@ -132,6 +147,7 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined): Resolved
     "shutdownTimeout",
     options.shutdownTimeout === Infinity ? undefined : options.shutdownTimeout,
   );
+  checkOneOf("offload", options.offload, OFFLOAD_MODES);
   return {
     name: options.name,
     capacity: mailbox?.capacity ?? Infinity,
@@ -141,6 +157,7 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined): Resolved
     supervision: options.supervision,
     restart: options.restart ?? "transient",
     shutdownTimeout: options.shutdownTimeout,
+    offload: options.offload ?? "drain",
   };
 }
 

@@ -40,6 +40,8 @@ import { systemEnded, systemStarted } from "./stray-rejections.js";
 import { Supervisor, SupervisorSpec, supervisorSpawnOptions } from "../supervision/tree.js";
 import { SystemEventBus } from "./event-bus.js";
 import type { Runtime } from "./runtime.js";
+import { ThreadPool } from "../threads/thread-pool.js";
+import { resolvePoolOptions, type ThreadPoolOptions } from "../threads/pool-options.js";
 
 export interface ActorSystemOptions {
   /**
@@ -77,6 +79,8 @@ export interface ActorSystemOptions {
    * @default none (the `fatal` event is still emitted)
    */
   readonly onFatal?: (error: Error, path: string) => void;
+  /** The thread pool for CPU-bound work (`system.threads`, `offload`); started on first use. */
+  readonly threads?: ThreadPoolOptions;
 }
 
 export interface ShutdownOptions {
@@ -199,6 +203,7 @@ const OPTION_KEYS = [
   "supervision",
   "deadLetterHistory",
   "onFatal",
+  "threads",
 ] as const;
 
 function checkSystemOptions(options: ActorSystemOptions): void {
@@ -239,15 +244,19 @@ function checkSystemOptions(options: ActorSystemOptions): void {
     );
   checkInteger("deadLetterHistory", options.deadLetterHistory, 0);
   checkFunction("onFatal", options.onFatal);
+  resolvePoolOptions(options.threads);
 }
 
 export class ActorSystem {
   readonly #runtime: SystemRuntime;
   readonly #guardian: ActorCell;
   #shutdown: Promise<void> | null = null;
+  readonly #threadOptions: ThreadPoolOptions | undefined;
+  #threads: ThreadPool | null = null;
 
   constructor(options: ActorSystemOptions = {}) {
     checkSystemOptions(options);
+    this.#threadOptions = options.threads;
     this.#runtime = new SystemRuntime(this, options);
     const guardianOptions = resolveSpawnOptions(
       options.supervision === undefined
@@ -280,6 +289,22 @@ export class ActorSystem {
 
   get clock(): Clock {
     return this.#runtime.clock;
+  }
+
+  /**
+   * The system's thread pool for CPU-bound work: `run`, `map`, `broadcast`, `stats`. Its
+   * threads start on first use and stop with the system; after shutdown it rejects with
+   * ThreadPoolClosedError. Actors use `this.offload(...)`, which ties tasks to the actor.
+   */
+  get threads(): ThreadPool {
+    if (this.#threads === null) {
+      const runtime = this.#runtime;
+      this.#threads = new ThreadPool(this.#threadOptions, runtime.clock, (error) => {
+        if (runtime.listening("threadError")) runtime.emit("threadError", error);
+      });
+      if (runtime.status === "terminated") void this.#threads.close();
+    }
+    return this.#threads;
   }
 
   /** Find actors by service key. */
@@ -393,6 +418,7 @@ export class ActorSystem {
     const runtime = this.#runtime;
     runtime.status = "shutting-down";
     await this.#guardian.stop({ kind: "shutdown" }, true, timeoutMs);
+    if (this.#threads !== null) await this.#threads.close(timeoutMs);
     runtime.deadlines.clear();
     runtime.status = "terminated";
     systemEnded();

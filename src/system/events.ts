@@ -5,7 +5,7 @@
  * fresh macrotask, where it surfaces as an uncaught exception of the listener's own.
  */
 import type { EventEmitter } from "eventemitter3";
-import type { DropReason } from "../errors.js";
+import type { DropReason, WorkerUncaughtError } from "../errors.js";
 import type { TerminationReason } from "../actor/actor.js";
 
 /** A message that could not be delivered or processed. */
@@ -30,7 +30,9 @@ export type FailurePhase =
   | "factory"
   | "escalated"
   /** A promise an async handler started and left rejected (not returned or awaited). */
-  | "stray-rejection";
+  | "stray-rejection"
+  /** An offloaded task piped to the actor (`pipeToSelf` without `onError`) failed. */
+  | "offload";
 
 export interface ActorFailedEvent {
   readonly path: string;
@@ -93,6 +95,8 @@ export interface SystemEvents {
   failed: [ActorFailedEvent];
   deadLetter: [DeadLetter];
   overflow: [MailboxOverflowEvent];
+  /** A worker thread failed outside any task (e.g. work left running after a task returned). */
+  threadError: [WorkerUncaughtError];
 }
 
 export type SystemEventName = keyof SystemEvents;

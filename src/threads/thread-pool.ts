@@ -1,0 +1,644 @@
+/**
+ * The system's thread pool: CPU-bound work leaves the event loop for a Piscina pool of worker
+ * threads. The event loop owns actors; the pool owns CPU. Piscina starts, feeds and replaces
+ * threads; this class adds what an actor system needs on top:
+ *
+ * - typed task handles (`run(tasks.fib, [30])`), `map` over many items in chunks, and a
+ *   `broadcast` every thread applies (per-thread init, config reload);
+ * - cancellation in two steps: a task that has not started is dropped at once; a running one
+ *   sees `this.signal` aborted, and if it has not stopped after `abortGrace` its thread is
+ *   terminated and replaced. Tasks that shared that thread but had not started are resubmitted,
+ *   and the thread is only terminated once no other task runs on it, so an abort never fails
+ *   an unrelated task;
+ * - `queueTimeout` (longest wait for a thread) and `runTimeout` (longest run), each with its
+ *   own error; every failure mode with its own error class (see errors.ts);
+ * - recycling (after N tasks or above a heap size), lazily started, closed with the system,
+ *   and a closed flag (Piscina alone would start new threads after `destroy`).
+ *
+ * Which phase a task is in lives in a slot of shared memory (task-slots.ts), so none of this
+ * costs a message.
+ */
+import { deserialize } from "node:v8";
+import type { TransferListItem } from "node:worker_threads";
+import { Piscina } from "piscina";
+import {
+  InvalidOptionError,
+  TaskAbortedError,
+  TaskDataCloneError,
+  TaskNonErrorThrownError,
+  TaskNotFoundError,
+  TaskQueueFullError,
+  TaskQueueTimeoutError,
+  TaskRunTimeoutError,
+  ThreadPoolClosedError,
+  WorkerCrashedError,
+  WorkerOutOfMemoryError,
+  WorkerUncaughtError,
+  describeValue,
+} from "../errors.js";
+import type { Clock } from "../time/clock.js";
+import {
+  checkDuration,
+  checkInteger,
+  checkKnownKeys,
+  checkObject,
+  checkSignal,
+} from "../validation.js";
+import { BroadcastBoard } from "./broadcast-board.js";
+import { reviveError } from "./error-data.js";
+import {
+  resolvePoolOptions,
+  type ResolvedPoolOptions,
+  type ThreadPoolOptions,
+} from "./pool-options.js";
+import { TaskHandle, type TaskArgsOf, type TaskResultOf } from "./task-module.js";
+import { TaskRun } from "./task-run.js";
+import {
+  ABORTING,
+  QUEUED,
+  RUNNING,
+  TaskSlots,
+  cancelQueued,
+  requestAbort,
+  stateOf,
+  threadOf,
+} from "./task-slots.js";
+import {
+  BROADCAST_FAILED,
+  NOT_FOUND,
+  OK,
+  OK_BYTES,
+  RESULT_UNCLONEABLE,
+  SKIPPED,
+  THREW,
+  THREW_VALUE,
+  type ErrorData,
+  type Outcome,
+  type RunnerData,
+  type TaskMessage,
+} from "./wire.js";
+import { workerScript } from "./worker-script.js";
+
+/** Per-task options of `run` and `offload`. */
+export interface RunOptions {
+  /** Aborts the task: dropped if queued; `this.signal` in the task if running. */
+  readonly signal?: AbortSignal;
+  /** Objects moved (not copied) to the thread: ArrayBuffers, MessagePorts. */
+  readonly transfer?: readonly TransferListItem[];
+  /** Longest wait (ms) for a free thread; TaskQueueTimeoutError after. @default Infinity */
+  readonly queueTimeout?: number;
+  /** Longest run (ms) once started; TaskRunTimeoutError after. @default Infinity */
+  readonly runTimeout?: number;
+}
+
+/** Options of `map`. */
+export interface MapOptions extends Omit<RunOptions, "transfer"> {
+  /** Items per task. @default enough for about 8 tasks per thread, at least 1 item each */
+  readonly chunkSize?: number;
+}
+
+/** A snapshot of the pool, for dashboards and tests. */
+export interface ThreadPoolStats {
+  readonly started: boolean;
+  readonly closed: boolean;
+  readonly threads: number;
+  /** Tasks waiting for a free thread. */
+  readonly queued: number;
+  /** Tasks posted and not yet given back (including queued ones). */
+  readonly inFlight: number;
+  readonly completed: number;
+  /** Threads replaced (crash, forced abort, recycling). */
+  readonly replaced: number;
+  /** Share of thread capacity in use since start, 0–1. */
+  readonly utilization: number;
+}
+
+/** Anything the pool reports outside a task (a late uncaught error in a thread). */
+export type ThreadErrorListener = (error: WorkerUncaughtError) => void;
+
+const RUN_KEYS = ["signal", "transfer", "queueTimeout", "runTimeout"] as const;
+const MAP_KEYS = ["signal", "queueTimeout", "runTimeout", "chunkSize"] as const;
+
+interface WorkerView {
+  readonly id: number;
+  readonly currentUsage: number;
+  readonly isRunningAbortableTask: boolean;
+}
+
+/** @internal Validates `run`/`offload` options (and `map`'s, with its keys). */
+export function checkRunOptions(options: unknown, keys: readonly string[] = RUN_KEYS): void {
+  checkObject("options", options);
+  if (options === undefined) return;
+  checkKnownKeys("options", options as object, keys);
+  const o = options as RunOptions & MapOptions;
+  checkSignal("options.signal", o.signal);
+  checkDuration("options.queueTimeout", o.queueTimeout, true);
+  checkDuration("options.runTimeout", o.runTimeout, true);
+  checkInteger("options.chunkSize", o.chunkSize, 1);
+  if (o.transfer !== undefined && !Array.isArray(o.transfer))
+    throw new InvalidOptionError(
+      "options.transfer",
+      "an array of transferable objects",
+      o.transfer,
+    );
+}
+
+function checkHandle(task: unknown): asserts task is TaskHandle {
+  if (!(task instanceof TaskHandle))
+    throw new InvalidOptionError(
+      "task",
+      "a task handle from taskModule(url) (e.g. tasks.fib)",
+      task,
+    );
+}
+
+export class ThreadPool {
+  readonly #options: ResolvedPoolOptions;
+  readonly #clock: Clock;
+  readonly #onThreadError: ThreadErrorListener;
+  readonly #slots = new TaskSlots();
+  readonly #board = new BroadcastBoard();
+  /** Runs posted to Piscina and not yet given back. */
+  readonly #posted = new Set<TaskRun>();
+  /** Threads to replace once nothing else runs on them: recycled, or hosting a doomed task. */
+  readonly #retiring = new Set<number>();
+  readonly #workers = new Map<number, WorkerView>();
+  /** Offloads waiting for room in the queue, oldest first. */
+  #roomWaiters: Array<() => void> = [];
+  #idleWaiters: Array<() => void> = [];
+  #piscina: Piscina | null = null;
+  #closed = false;
+  #replaced = 0;
+  /** Threads already counted as replaced. */
+  readonly #dead = new Set<number>();
+
+  /** @internal The system creates the pool (`system.threads`). */
+  constructor(
+    options: ThreadPoolOptions | undefined,
+    clock: Clock,
+    onThreadError: ThreadErrorListener,
+  ) {
+    this.#options = resolvePoolOptions(options);
+    this.#clock = clock;
+    this.#onThreadError = onThreadError;
+  }
+
+  /** The resolved options (defaults filled in). */
+  get options(): ResolvedPoolOptions {
+    return this.#options;
+  }
+
+  /**
+   * Runs `task(...args)` on a thread and resolves with its result (copied back). Rejects with
+   * the task's own error (its class name, message and fields), or with a troupe error for a
+   * pool-level failure: ThreadPoolClosedError, TaskQueueFullError, TaskAbortedError,
+   * TaskQueueTimeoutError, TaskRunTimeoutError, WorkerCrashedError, WorkerOutOfMemoryError,
+   * TaskDataCloneError, TaskNotFoundError, TaskNonErrorThrownError.
+   */
+  run<T extends TaskHandle>(
+    task: T,
+    args: TaskArgsOf<T>,
+    options?: RunOptions,
+  ): Promise<TaskResultOf<T>> {
+    checkHandle(task);
+    if (!Array.isArray(args))
+      throw new InvalidOptionError("args", "an array of the task's arguments", args);
+    checkRunOptions(options, RUN_KEYS);
+    return this.submit(task, args, options, false) as Promise<TaskResultOf<T>>;
+  }
+
+  /**
+   * Calls `task(item)` for every item, in chunks (one task per chunk, so per-task messaging
+   * does not eat the gain of many tiny calls), and resolves with the results in input order.
+   * A failing item rejects the whole map; the other chunks are aborted.
+   */
+  async map<T extends TaskHandle<readonly [unknown], unknown>>(
+    task: T,
+    items: Iterable<TaskArgsOf<T>[0]>,
+    options?: MapOptions,
+  ): Promise<Array<TaskResultOf<T>>> {
+    checkHandle(task);
+    if (
+      items === null ||
+      typeof (items as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function"
+    )
+      throw new InvalidOptionError("items", "an iterable of task arguments", items);
+    checkRunOptions(options, MAP_KEYS);
+    const all = Array.isArray(items) ? (items as unknown[]) : [...items];
+    if (all.length === 0) return [];
+    const size =
+      options?.chunkSize ?? Math.max(1, Math.ceil(all.length / (this.#options.maxThreads * 8)));
+    const controller = new AbortController();
+    const outer = options?.signal;
+    const forward = (): void => controller.abort(outer?.reason);
+    if (outer?.aborted) forward();
+    else outer?.addEventListener("abort", forward, { once: true });
+    const chunkOptions: RunOptions = {
+      signal: controller.signal,
+      ...(options?.queueTimeout === undefined ? {} : { queueTimeout: options.queueTimeout }),
+      ...(options?.runTimeout === undefined ? {} : { runTimeout: options.runTimeout }),
+    };
+    try {
+      const chunks: Array<Promise<unknown>> = [];
+      for (let at = 0; at < all.length; at += size) {
+        const chunk = this.submit(task, all.slice(at, at + size), chunkOptions, true);
+        chunk.catch(() => controller.abort(new Error("another chunk of this map failed")));
+        chunks.push(chunk);
+      }
+      const results = (await Promise.all(chunks)) as unknown[][];
+      return results.flat() as Array<TaskResultOf<T>>;
+    } finally {
+      outer?.removeEventListener("abort", forward);
+    }
+  }
+
+  /**
+   * Runs `task(...args)` on every thread now, and on every thread started later before its
+   * first task (only the latest broadcast of each task function is kept): per-thread init,
+   * config reload. Resolves when every current thread has applied it; rejects with the first
+   * thread's error. A thread that cannot apply it fails the task that triggered the catch-up.
+   */
+  async broadcast<T extends TaskHandle>(task: T, ...args: TaskArgsOf<T>): Promise<void> {
+    checkHandle(task);
+    if (this.#closed) throw new ThreadPoolClosedError(task.label);
+    try {
+      this.#board.publish(task.url, task.name, args);
+    } catch (error) {
+      throw new TaskDataCloneError(task.label, "arguments", error);
+    }
+    if (this.#piscina === null) return; // threads not started yet apply it when they start
+    const catchUp = new TaskHandle(task.url, ""); // the runner applies broadcasts, then returns
+    const pending: Array<Promise<unknown>> = [];
+    for (const id of this.#workers.keys())
+      if (!this.#retiring.has(id)) pending.push(this.submit(catchUp, [], undefined, false, id));
+    await Promise.all(pending);
+  }
+
+  /** True when an offload would queue past `maxQueue` (or past one task per free slot). */
+  get saturated(): boolean {
+    const piscina = this.#piscina;
+    if (piscina === null) return false;
+    const o = this.#options;
+    const limit = o.maxQueue === Infinity ? o.maxThreads * o.concurrentTasksPerWorker : o.maxQueue;
+    return piscina.queueSize >= limit;
+  }
+
+  /** Resolves when the pool is not saturated (FIFO among waiters); at once if it is not. */
+  whenRoom(): Promise<void> {
+    if (!this.saturated || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#roomWaiters.push(resolve));
+  }
+
+  /** Resolves when no task is in flight. */
+  drained(): Promise<void> {
+    if (this.#posted.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  get stats(): ThreadPoolStats {
+    const piscina = this.#piscina;
+    return {
+      started: piscina !== null,
+      closed: this.#closed,
+      threads: piscina?.threads.length ?? 0,
+      queued: piscina?.queueSize ?? 0,
+      inFlight: this.#posted.size,
+      completed: piscina?.completed ?? 0,
+      replaced: this.#replaced,
+      utilization: piscina?.utilization ?? 0,
+    };
+  }
+
+  /**
+   * Stops the pool: new tasks fail with ThreadPoolClosedError; tasks in flight get `timeout`
+   * ms to finish, then they are rejected and the threads terminated.
+   */
+  async close(timeout = 5_000): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const wake of this.#roomWaiters.splice(0)) wake();
+    const piscina = this.#piscina;
+    if (piscina === null) return;
+    if (this.#posted.size > 0) {
+      let timer: ReturnType<Clock["setTimer"]> | null = null;
+      await Promise.race([
+        this.drained(),
+        ...(timeout === Infinity
+          ? []
+          : [new Promise<void>((resolve) => (timer = this.#clock.setTimer(resolve, timeout)))]),
+      ]);
+      if (timer !== null) this.#clock.clearTimer(timer);
+    }
+    for (const run of this.#posted)
+      run.answer(this.#clock, false, new ThreadPoolClosedError(run.handle.label));
+    await piscina.destroy();
+  }
+
+  // ---------------------------------------------------------------- submission
+
+  /** @internal Validated entry shared by run, map, broadcast and actor offload. */
+  submit(
+    task: TaskHandle,
+    args: readonly unknown[],
+    options: RunOptions | undefined,
+    map: boolean,
+    pin = 0,
+  ): Promise<unknown> {
+    if (this.#closed) return Promise.reject(new ThreadPoolClosedError(task.label));
+    let resolve!: (value: unknown) => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<unknown>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const run = new TaskRun(
+      task,
+      args,
+      options?.transfer,
+      map,
+      options?.runTimeout ?? Infinity,
+      resolve,
+      reject,
+    );
+    const signal = options?.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        run.answer(this.#clock, false, new TaskAbortedError(task.label, "queued", signal.reason));
+        return promise;
+      }
+      const onAbort = (): void =>
+        this.#abort(run, new TaskAbortedError(task.label, this.#phase(run), signal.reason));
+      signal.addEventListener("abort", onAbort, { once: true });
+      run.cleanup = () => signal.removeEventListener("abort", onAbort);
+    }
+    const queueTimeout = options?.queueTimeout ?? Infinity;
+    if (queueTimeout !== Infinity) {
+      const timer = this.#clock.setTimer(() => {
+        const piscina = this.#piscina;
+        if (run.slot !== null && cancelQueued(run.slot))
+          run.answer(
+            this.#clock,
+            false,
+            new TaskQueueTimeoutError(task.label, queueTimeout, piscina?.queueSize ?? 0),
+          );
+      }, queueTimeout);
+      (run.timers ??= []).push(timer);
+    }
+    this.#post(run, pin);
+    return promise;
+  }
+
+  #phase(run: TaskRun): "queued" | "running" {
+    return run.slot !== null && stateOf(run.slot) !== QUEUED ? "running" : "queued";
+  }
+
+  #start(): Piscina {
+    const o = this.#options;
+    const script = workerScript(import.meta.url, "task-runner", o.typescript);
+    const data: RunnerData = {
+      slots: this.#slots.states,
+      board: this.#board.buffer,
+      retireAfterTasks: o.recycleAfterTasks === Infinity ? 0 : o.recycleAfterTasks,
+      retireAboveHeapBytes: o.recycleAboveHeapBytes === Infinity ? 0 : o.recycleAboveHeapBytes,
+    };
+    const maximumUsage = o.concurrentTasksPerWorker;
+    const piscina = new Piscina({
+      filename: script.url.href,
+      minThreads: o.minThreads,
+      maxThreads: o.maxThreads,
+      idleTimeout: o.idleTimeout,
+      maxQueue: o.maxQueue,
+      concurrentTasksPerWorker: maximumUsage,
+      ...(o.resourceLimits === undefined ? {} : { resourceLimits: o.resourceLimits }),
+      ...(script.execArgv === undefined ? {} : { execArgv: script.execArgv }),
+      workerData: { troupe: data },
+      // An idle thread keeps its event loop running (Piscina's default blocks it in
+      // Atomics.wait): timers a task left behind fire, and fail, while no task is there.
+      atomics: "async",
+      // Least busy, like Piscina's own, but never a retiring thread; a pinned task (a
+      // broadcast catch-up) goes to its thread if that thread is still there.
+      loadBalancer: (task, workers) => {
+        const pin = (task as unknown as Record<symbol, unknown>)[Piscina.queueOptionsSymbol];
+        const pinned =
+          typeof pin === "number" && this.#workers.has(pin) && !this.#retiring.has(pin) ? pin : 0;
+        let candidate = null;
+        let least = maximumUsage;
+        for (const worker of workers) {
+          if (this.#retiring.has(worker.id) || (pinned !== 0 && worker.id !== pinned)) continue;
+          if (worker.currentUsage === 0) return worker;
+          if (worker.currentUsage < least) {
+            candidate = worker;
+            least = worker.currentUsage;
+          }
+        }
+        return candidate;
+      },
+    });
+    // Without a listener, a thread that fails outside a task would crash the process.
+    piscina.on("error", (error: unknown) => this.#onThreadError(new WorkerUncaughtError(error)));
+    piscina.on("workerCreate", (worker: WorkerView) => this.#workers.set(worker.id, worker));
+    // A dead Worker's threadId reads -1: keep the ids of the threads still in the pool.
+    piscina.on("workerDestroy", () => {
+      const live = new Set(piscina.threads.map((thread) => thread.threadId));
+      for (const id of this.#workers.keys()) if (!live.has(id)) this.#workers.delete(id);
+      for (const id of this.#retiring) if (!live.has(id)) this.#retiring.delete(id);
+    });
+    return piscina;
+  }
+
+  #post(run: TaskRun, pin = 0): void {
+    const piscina = (this.#piscina ??= this.#start());
+    const slot = (run.slot = this.#slots.acquire());
+    const shared = slot.states === this.#slots.states;
+    const message: TaskMessage = {
+      u: run.handle.url,
+      n: run.handle.name,
+      a: run.args,
+      i: shared ? slot.index : -1,
+      p: shared ? null : slot.states,
+      m: run.map ? 1 : 0,
+      w: run.runTimeout === Infinity ? 0 : 1,
+    };
+    if (pin !== 0)
+      (message as unknown as Record<symbol, unknown>)[Piscina.queueOptionsSymbol] = pin;
+    run.posted = true;
+    this.#posted.add(run);
+    if (run.runTimeout !== Infinity) this.#armRunTimeout(run);
+    let pending: Promise<Outcome>;
+    try {
+      pending = piscina.run(
+        message,
+        run.transfer === undefined ? {} : { transferList: run.transfer as never },
+      ) as Promise<Outcome>;
+    } catch (error) {
+      pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    pending.then(
+      (outcome) => this.#settle(run, outcome),
+      (error: unknown) => this.#lost(run, error),
+    );
+  }
+
+  #armRunTimeout(run: TaskRun): void {
+    const slot = run.slot;
+    if (slot === null) return;
+    const arm = (): void => {
+      if (run.done || run.slot !== slot || stateOf(slot) === QUEUED) return;
+      const timer = this.#clock.setTimer(
+        () => this.#abort(run, new TaskRunTimeoutError(run.handle.label, run.runTimeout)),
+        run.runTimeout,
+      );
+      (run.timers ??= []).push(timer);
+    };
+    const wait = Atomics.waitAsync(slot.states, slot.index * 2, QUEUED);
+    if (wait.async) void wait.value.then(arm);
+    else arm();
+  }
+
+  // ---------------------------------------------------------------- outcomes
+
+  /** Piscina gave the run back with our runner's outcome. */
+  #settle(run: TaskRun, outcome: Outcome): void {
+    const [kind, value, retire] = outcome;
+    const thread = this.#giveBack(run);
+    if (retire === 1 && thread !== 0) this.#retire(thread);
+    switch (kind) {
+      case OK:
+        run.answer(this.#clock, true, value);
+        break;
+      case OK_BYTES:
+        run.answer(this.#clock, true, deserialize(value as Uint8Array));
+        break;
+      case THREW:
+      case BROADCAST_FAILED:
+        run.answer(this.#clock, false, reviveError(value as ErrorData));
+        break;
+      case THREW_VALUE:
+        run.answer(
+          this.#clock,
+          false,
+          new TaskNonErrorThrownError(
+            run.handle.label,
+            value instanceof Uint8Array ? deserialize(value) : value,
+          ),
+        );
+        break;
+      case SKIPPED:
+        run.answer(this.#clock, false, new TaskAbortedError(run.handle.label, "queued", undefined));
+        break;
+      case NOT_FOUND:
+        run.answer(this.#clock, false, new TaskNotFoundError(run.handle.url, run.handle.name));
+        break;
+      case RESULT_UNCLONEABLE:
+        run.answer(
+          this.#clock,
+          false,
+          new TaskDataCloneError(run.handle.label, "result", new Error(String(value))),
+        );
+        break;
+      default:
+        run.answer(this.#clock, false, new Error(`unknown task outcome ${describeValue(kind)}`));
+    }
+    this.#afterGiveBack(thread);
+  }
+
+  /** Piscina rejected the run: it never reached a thread, or its thread died. */
+  #lost(run: TaskRun, error: unknown): void {
+    const state = run.slot === null ? QUEUED : stateOf(run.slot);
+    const thread = this.#giveBack(run);
+    const label = run.handle.label;
+    const message = error instanceof Error ? error.message : "";
+    if (!run.done) {
+      if (error instanceof Error && error.name === "DataCloneError")
+        run.answer(this.#clock, false, new TaskDataCloneError(label, "arguments", error));
+      else if (/queue is at limit|No task queue available/.test(message))
+        run.answer(this.#clock, false, new TaskQueueFullError(label, this.#options.maxQueue));
+      else if (this.#closed) run.answer(this.#clock, false, new ThreadPoolClosedError(label));
+      else if (state === QUEUED) {
+        // It never started: its thread died under it (a crash, a forced abort, recycling).
+        this.#post(run);
+        return;
+      } else if ((error as { code?: unknown }).code === "ERR_WORKER_OUT_OF_MEMORY")
+        run.answer(
+          this.#clock,
+          false,
+          new WorkerOutOfMemoryError(label, this.#options.resourceLimits, error),
+        );
+      else run.answer(this.#clock, false, new WorkerCrashedError(label, error));
+    }
+    if (thread !== 0 && (state === RUNNING || state === ABORTING)) this.#countDead(thread);
+    this.#afterGiveBack(thread);
+  }
+
+  /** Frees the run's slot; returns the thread it ran on (0 if it never started). */
+  #giveBack(run: TaskRun): number {
+    run.posted = false;
+    this.#posted.delete(run);
+    const slot = run.slot;
+    if (slot === null) return 0;
+    run.thread = stateOf(slot) === QUEUED ? 0 : threadOf(slot);
+    run.slot = null;
+    this.#slots.release(slot);
+    return run.thread;
+  }
+
+  #afterGiveBack(thread: number): void {
+    if (thread !== 0 && this.#retiring.has(thread)) this.#maybeTerminate(thread);
+    if (this.#roomWaiters.length > 0 && (!this.saturated || this.#closed)) {
+      const wake = this.#roomWaiters.shift() as () => void;
+      wake();
+    }
+    if (this.#posted.size === 0 && this.#idleWaiters.length > 0)
+      for (const wake of this.#idleWaiters.splice(0)) wake();
+  }
+
+  // ---------------------------------------------------------------- aborts and retirement
+
+  #abort(run: TaskRun, reason: Error): void {
+    if (run.done) return;
+    const slot = run.slot;
+    if (slot === null || cancelQueued(slot)) {
+      run.answer(this.#clock, false, reason); // never started: the runner will skip it
+      return;
+    }
+    run.answer(this.#clock, false, reason);
+    if (!requestAbort(slot)) return; // it finished meanwhile
+    const grace = this.#options.abortGrace;
+    if (grace === Infinity) return;
+    const timer = this.#clock.setTimer(() => {
+      if (!run.posted || run.slot !== slot) return; // it stopped in time
+      run.doomed = true;
+      this.#retire(threadOf(slot));
+    }, grace);
+    run.timers = [timer]; // answered runs keep only this timer
+  }
+
+  #countDead(thread: number): void {
+    if (this.#dead.has(thread)) return;
+    this.#dead.add(thread);
+    this.#replaced++;
+  }
+
+  /** No new task goes to `thread`; it is terminated once nothing else runs there. */
+  #retire(thread: number): void {
+    this.#retiring.add(thread);
+    this.#maybeTerminate(thread);
+  }
+
+  #maybeTerminate(thread: number): void {
+    const piscina = this.#piscina;
+    if (piscina === null) return;
+    for (const run of this.#posted) {
+      if (run.doomed || run.slot === null) continue;
+      const state = stateOf(run.slot);
+      if ((state === RUNNING || state === ABORTING) && threadOf(run.slot) === thread) return;
+    }
+    const worker = piscina.threads.find((w) => w.threadId === thread);
+    if (worker === undefined) {
+      this.#retiring.delete(thread);
+      return;
+    }
+    this.#countDead(thread);
+    void worker.terminate();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Where a worker thread starts, and how it loads TypeScript. A worker runs troupe's own entry
+ * module (the pool's task runner, or the thread-resident actor host) and imports user modules
+ * from URLs. Built (`dist/`), everything is JavaScript and the worker needs nothing extra.
+ * From source (tsx in development, vitest in tests) the entry is a `.ts` file, and on Node 20
+ * neither tsx nor vitest makes `.ts` loadable inside a worker: the worker gets a preload that
+ * registers tsx's loader itself (`execArgv: ["--import", "data:…register()"]`).
+ */
+import { InvalidOptionError } from "../errors.js";
+
+/** The `execArgv` that makes `.ts` modules loadable in a worker, or null when tsx is missing. */
+function tsxPreload(): string[] | null {
+  let api: string;
+  try {
+    api = import.meta.resolve("tsx/esm/api");
+  } catch {
+    return null;
+  }
+  const source = `import { register } from ${JSON.stringify(api)}; register();`;
+  return ["--import", `data:text/javascript,${encodeURIComponent(source)}`];
+}
+
+/** True when this process runs TypeScript through tsx (its flags or NODE_OPTIONS name it). */
+function hostUsesTsx(): boolean {
+  const flags = `${process.execArgv.join(" ")} ${process.env["NODE_OPTIONS"] ?? ""}`;
+  return /\btsx\b/.test(flags);
+}
+
+export interface WorkerScript {
+  /** The entry module the worker runs. */
+  readonly url: URL;
+  /** Extra `execArgv` for the worker; absent when plain Node can load everything. */
+  readonly execArgv?: string[];
+}
+
+/**
+ * The entry module `name` (without extension) next to `base` (a module's `import.meta.url`),
+ * and the flags the worker needs. `typescript`: true forces the tsx preload (for `.ts` task
+ * modules while troupe itself runs built), false forbids it, undefined decides: preload when
+ * troupe runs from source or the process runs under tsx.
+ */
+export function workerScript(base: string, name: string, typescript?: boolean): WorkerScript {
+  const fromSource = base.endsWith(".ts");
+  const url = new URL(`./${name}${fromSource ? ".ts" : ".js"}`, base);
+  const wantTs = typescript ?? (fromSource || hostUsesTsx());
+  if (!wantTs) return { url };
+  const preload = tsxPreload();
+  if (preload === null) {
+    if (fromSource || typescript === true)
+      throw new InvalidOptionError(
+        "threads.typescript",
+        "usable: TypeScript modules in worker threads need the tsx package installed " +
+          "(npm i -D tsx), or build to JavaScript and set it to false",
+        typescript,
+      );
+    return { url };
+  }
+  return { url, execArgv: [...process.execArgv, ...preload] };
+}
