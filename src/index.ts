@@ -73,6 +73,7 @@ export {
   type ThreadPoolStats,
 } from "./threads/thread-pool.js";
 export type { ThreadPoolOptions } from "./threads/pool-options.js";
+export { threadActor, type ThreadActor, type ThreadActorArgs } from "./threads/thread-actor.js";
 export {
   taskModule,
   TaskHandle,

@@ -78,6 +78,12 @@ export class Protocol {
 const protocols = new WeakMap<object, Protocol>();
 
 /**
+ * An actor whose messages are not its own methods (a thread-resident actor forwards them to
+ * its thread) carries its Protocol under this key.
+ */
+export const ownProtocol = Symbol("troupe.ownProtocol");
+
+/**
  * The run-time protocol of an actor instance, as a map from message name to handler: every
  * function-valued property found on its prototype chain below `base` (the Actor prototype),
  * plus function-valued own fields (arrow-function members), minus every name `base` has
@@ -86,6 +92,7 @@ const protocols = new WeakMap<object, Protocol>();
  * spares the dispatcher a megamorphic keyed lookup per message.
  */
 export function protocolOf(instance: object, base: object): Protocol {
+  if (ownProtocol in instance) return (instance as { [ownProtocol]: Protocol })[ownProtocol];
   const proto = Object.getPrototypeOf(instance) as object;
   let protocol = protocols.get(proto);
   if (protocol === undefined) {

@@ -32,7 +32,9 @@ export type FailurePhase =
   /** A promise an async handler started and left rejected (not returned or awaited). */
   | "stray-rejection"
   /** An offloaded task piped to the actor (`pipeToSelf` without `onError`) failed. */
-  | "offload";
+  | "offload"
+  /** The thread of a thread-resident actor crashed or exited. */
+  | "thread";
 
 export interface ActorFailedEvent {
   readonly path: string;
