@@ -99,7 +99,7 @@ class ThreadActorHost extends Actor {
     const script = workerScript(import.meta.url, "thread-actor-entry");
     const worker = new Worker(script.url, {
       workerData: { troupeActor: this.#spec },
-      ...(script.execArgv === undefined ? {} : { execArgv: script.execArgv }),
+      execArgv: script.execArgv,
     });
     this.#worker = worker;
     const path = this.context.path;

@@ -410,7 +410,7 @@ export class ThreadPool {
       maxQueue: o.maxQueue,
       concurrentTasksPerWorker: maximumUsage,
       ...(o.resourceLimits === undefined ? {} : { resourceLimits: o.resourceLimits }),
-      ...(script.execArgv === undefined ? {} : { execArgv: script.execArgv }),
+      execArgv: script.execArgv,
       workerData: { troupe: data },
       // An idle thread keeps its event loop running (Piscina's default blocks it in
       // Atomics.wait): timers a task left behind fire, and fail, while no task is there.

@@ -29,8 +29,30 @@ function hostUsesTsx(): boolean {
 export interface WorkerScript {
   /** The entry module the worker runs. */
   readonly url: URL;
-  /** Extra `execArgv` for the worker; absent when plain Node can load everything. */
-  readonly execArgv?: string[];
+  /** The worker's `execArgv`: this process's flags that apply to a worker, and the preload. */
+  readonly execArgv: string[];
+}
+
+/** Flags that only make sense for the main entry; a worker given them fails to start. */
+const MAIN_ONLY = new Set(["--input-type", "--eval", "-e", "--print", "-p", "--test", "--watch"]);
+const MAIN_ONLY_WITH_VALUE = new Set(["--input-type", "--eval", "-e", "--print", "-p"]);
+
+/**
+ * `argv` (default: this process's `execArgv`) without the flags a worker must not inherit:
+ * `node --input-type=module -e "…"` would otherwise make every worker fail at start.
+ */
+export function workerExecArgv(argv: readonly string[] = process.execArgv): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const name = arg.startsWith("--") ? (arg.split("=")[0] as string) : arg;
+    if (!MAIN_ONLY.has(name) && !name.startsWith("--watch") && !name.startsWith("--test")) {
+      kept.push(arg);
+      continue;
+    }
+    if (MAIN_ONLY_WITH_VALUE.has(name) && !arg.includes("=")) i++; // its value is the next arg
+  }
+  return kept;
 }
 
 /**
@@ -43,7 +65,8 @@ export function workerScript(base: string, name: string, typescript?: boolean): 
   const fromSource = base.endsWith(".ts");
   const url = new URL(`./${name}${fromSource ? ".ts" : ".js"}`, base);
   const wantTs = typescript ?? (fromSource || hostUsesTsx());
-  if (!wantTs) return { url };
+  const inherited = workerExecArgv();
+  if (!wantTs) return { url, execArgv: inherited };
   const preload = tsxPreload();
   if (preload === null) {
     if (fromSource || typescript === true)
@@ -53,7 +76,7 @@ export function workerScript(base: string, name: string, typescript?: boolean): 
           "(npm i -D tsx), or build to JavaScript and set it to false",
         typescript,
       );
-    return { url };
+    return { url, execArgv: inherited };
   }
-  return { url, execArgv: [...process.execArgv, ...preload] };
+  return { url, execArgv: [...inherited, ...preload] };
 }
