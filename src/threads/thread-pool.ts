@@ -18,6 +18,7 @@
  * Which phase a task is in lives in a slot of shared memory (task-slots.ts), so none of this
  * costs a message.
  */
+import { setMaxListeners } from "node:events";
 import { deserialize } from "node:v8";
 import type { TransferListItem } from "node:worker_threads";
 import { Piscina } from "piscina";
@@ -229,6 +230,7 @@ export class ThreadPool {
     const size =
       options?.chunkSize ?? Math.max(1, Math.ceil(all.length / (this.#options.maxThreads * 8)));
     const controller = new AbortController();
+    setMaxListeners(Infinity, controller.signal); // one listener per chunk, all ours
     const outer = options?.signal;
     const forward = (): void => controller.abort(outer?.reason);
     if (outer?.aborted) forward();
@@ -274,13 +276,17 @@ export class ThreadPool {
     await Promise.all(pending);
   }
 
-  /** True when an offload would queue past `maxQueue` (or past one task per free slot). */
+  /**
+   * True when every thread is busy and the queue holds `maxQueue` tasks (with the default
+   * `Infinity`: as many as the threads can take at once, one more round of work).
+   */
   get saturated(): boolean {
     const piscina = this.#piscina;
     if (piscina === null) return false;
     const o = this.#options;
-    const limit = o.maxQueue === Infinity ? o.maxThreads * o.concurrentTasksPerWorker : o.maxQueue;
-    return piscina.queueSize >= limit;
+    const capacity = o.maxThreads * o.concurrentTasksPerWorker;
+    const limit = o.maxQueue === Infinity ? capacity : o.maxQueue;
+    return piscina.queueSize >= limit && this.#posted.size >= capacity + limit;
   }
 
   /** Resolves when the pool is not saturated (FIFO among waiters); at once if it is not. */
