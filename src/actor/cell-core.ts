@@ -15,6 +15,7 @@
  * finish (and, when draining, the queued messages too) until the deadline, rejects whatever
  * is left, stops the children in reverse start order, runs `onStop`, and tells the watchers.
  */
+import { setMaxListeners } from "node:events";
 import {
   ActorStartError,
   ActorStoppedError,
@@ -751,7 +752,12 @@ export abstract class CellCore implements Delivery, AskTarget, TimerOwner, Sched
 
   /** Aborted (with ActorStoppedError) when this incarnation ends: a stop or a restart. */
   get incarnationSignal(): AbortSignal {
-    return (this._extras().incarnation ??= new AbortController()).signal;
+    let controller = this._extras().incarnation;
+    if (controller === null) {
+      controller = (this._x as Extras).incarnation = new AbortController();
+      setMaxListeners(Infinity, controller.signal); // one listener per task in flight
+    }
+    return controller.signal;
   }
 
   /** Ends the incarnation's signal; called where the incarnation number moves on. */

@@ -58,6 +58,11 @@ export class BroadcastReader {
     this.#header = new Int32Array(buffer, 0, 2);
   }
 
+  /** True when the board changed since this worker last read it (one atomic load). */
+  behind(): boolean {
+    return Atomics.load(this.#header, 0) !== this.#seen;
+  }
+
   /** Entries this worker has not applied yet, oldest first; empty (and cheap) when up to date. */
   pending(): BroadcastEntry[] {
     if (Atomics.load(this.#header, 0) === this.#seen) return [];

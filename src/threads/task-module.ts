@@ -45,6 +45,18 @@ export class TaskHandle<A extends readonly unknown[] = readonly unknown[], R = u
   ) {
     this.label = `${name} (${url.slice(url.lastIndexOf("/") + 1)})`;
   }
+
+  /** @internal Average run time of this function in µs (moving average; -1: not seen yet). */
+  runMicros = -1;
+  /** @internal Runs observed (capped). */
+  samples = 0;
+
+  /** @internal Records one run's time, as the pool learns which functions are tiny. */
+  observe(micros: number): void {
+    if (micros < 0) return;
+    this.runMicros = this.samples === 0 ? micros : this.runMicros * 0.8 + micros * 0.2;
+    if (this.samples < 1_000) this.samples++;
+  }
 }
 
 /** A task module's handles: one per exported function. */

@@ -14,6 +14,10 @@ export class TaskRun {
   done = false;
   /** Posted to Piscina and not yet given back. */
   posted = false;
+  /** Sent inside a batch of tiny tasks. */
+  batched = false;
+  /** Never batch it (its batch failed to clone: it goes alone to find out why). */
+  solo = false;
   /** Its abort grace ran out: its thread is to be replaced, whatever else runs there. */
   doomed = false;
   slot: SlotRef | null = null;

@@ -21,6 +21,8 @@ import {
   SKIPPED,
   THREW,
   THREW_VALUE,
+  type BatchMessage,
+  type ErrorData,
   type Outcome,
   type RunnerData,
   type TaskMessage,
@@ -121,31 +123,40 @@ function checkRetire(ranMs: number): void {
     if (getHeapStatistics().used_heap_size > data.retireAboveHeapBytes) retiring = 1;
 }
 
-function succeed(result: unknown): Outcome {
+/** Ends a task: its outcome, with the run time in µs that the pool averages per function. */
+function outcome(kind: number, value: unknown, context: Context | null, started: number): Outcome {
+  context?.finish();
+  const ranMs = performance.now() - started;
+  checkRetire(ranMs);
+  return [kind, value, retiring, ranMs * 1000];
+}
+
+function succeed(result: unknown, context: Context, started: number): Outcome {
   if (result === null || (typeof result !== "object" && typeof result !== "function"))
-    return [OK, result, retiring];
+    return outcome(OK, result, context, started);
   try {
-    return [OK_BYTES, serialize(result), retiring];
+    return outcome(OK_BYTES, serialize(result), context, started);
   } catch (error) {
-    return [RESULT_UNCLONEABLE, error instanceof Error ? error.message : String(error), retiring];
+    const message = error instanceof Error ? error.message : String(error);
+    return outcome(RESULT_UNCLONEABLE, message, context, started);
   }
 }
 
-function fail(thrown: unknown): Outcome {
-  if (thrown instanceof Error) return [THREW, toErrorData(thrown), retiring];
+function fail(thrown: unknown, context: Context | null, started: number): Outcome {
+  if (thrown instanceof Error) return outcome(THREW, toErrorData(thrown), context, started);
   try {
-    return [THREW_VALUE, serialize(thrown), retiring];
+    return outcome(THREW_VALUE, serialize(thrown), context, started);
   } catch {
-    return [THREW_VALUE, String(thrown), retiring];
+    return outcome(THREW_VALUE, String(thrown), context, started);
   }
 }
 
-async function applyBroadcasts(): Promise<Outcome | null> {
+async function applyBroadcasts(): Promise<ErrorData | string | null> {
   for (const entry of board.pending()) {
     try {
       const namespace = await loadModule(entry.url);
       const fn = namespace[entry.name];
-      if (typeof fn !== "function") return [NOT_FOUND, `${entry.url}#${entry.name}`, retiring];
+      if (typeof fn !== "function") return `${entry.url}#${entry.name}`;
       const context = new Context(broadcastState, 0);
       try {
         await (fn as Fn).apply(context, entry.args as unknown[]);
@@ -155,37 +166,37 @@ async function applyBroadcasts(): Promise<Outcome | null> {
       board.applied(entry.seq);
     } catch (error) {
       board.applied(entry.seq); // reported to this task's caller once, not on every task
-      return [
-        BROADCAST_FAILED,
-        toErrorData(error instanceof Error ? error : new Error(String(error))),
-        retiring,
-      ];
+      return toErrorData(error instanceof Error ? error : new Error(String(error)));
     }
   }
   return null;
 }
 
-export default async function runTask(task: TaskMessage): Promise<Outcome> {
-  const states = task.p ?? data.slots;
-  const at = task.p === null ? task.i * 2 : 0;
-  if (Atomics.compareExchange(states, at, QUEUED, RUNNING) !== QUEUED)
-    return [SKIPPED, undefined, retiring];
-  Atomics.store(states, at + 1, threadId);
-  if (task.w === 1) Atomics.notify(states, at);
-  const started = performance.now();
+/** The slow path: broadcasts to apply, a module to import, or a map chunk. */
+async function runSlow(
+  task: TaskMessage,
+  states: Int32Array,
+  at: number,
+  startedAt: number,
+): Promise<Outcome> {
+  let started = startedAt;
   const context = new Context(states, at);
   try {
     const broadcastFailure = await applyBroadcasts();
-    if (broadcastFailure !== null) return broadcastFailure;
-    if (task.n === "") return [OK, undefined, retiring]; // a broadcast catch-up: nothing else
-    let namespace = loadModule(task.u);
-    if (isThenable(namespace)) namespace = await namespace;
+    if (typeof broadcastFailure === "string")
+      return outcome(NOT_FOUND, broadcastFailure, context, started);
+    if (broadcastFailure !== null)
+      return outcome(BROADCAST_FAILED, broadcastFailure, context, started);
+    if (task.n === "") return outcome(OK, undefined, context, started); // a broadcast catch-up
+    const namespace = await loadModule(task.u);
     const fn = namespace[task.n];
-    if (typeof fn !== "function") return [NOT_FOUND, `${task.u}#${task.n}`, retiring];
+    if (typeof fn !== "function")
+      return outcome(NOT_FOUND, `${task.u}#${task.n}`, context, started);
+    started = performance.now(); // the function's own time: loading it is not its cost
     if (task.m === 0) {
       let result = (fn as Fn).apply(context, task.a as unknown[]);
       if (isThenable(result)) result = await result;
-      return succeed(result);
+      return succeed(result, context, started);
     }
     const results: unknown[] = new Array(task.a.length);
     for (let k = 0; k < task.a.length; k++) {
@@ -195,11 +206,55 @@ export default async function runTask(task: TaskMessage): Promise<Outcome> {
       if (isThenable(result)) result = await result;
       results[k] = result;
     }
-    return succeed(results);
+    return succeed(results, context, started);
   } catch (error) {
-    return fail(error);
-  } finally {
-    context.finish();
-    checkRetire(performance.now() - started);
+    return fail(error, context, started);
   }
+}
+
+/**
+ * One task. The common case (no broadcast pending, module loaded, a plain call) stays
+ * synchronous: no promise unless the task function returns one.
+ */
+function runOne(task: TaskMessage): Outcome | Promise<Outcome> {
+  const states = task.p ?? data.slots;
+  const at = task.p === null ? task.i * 2 : 0;
+  if (Atomics.compareExchange(states, at, QUEUED, RUNNING) !== QUEUED)
+    return [SKIPPED, undefined, retiring, -1];
+  Atomics.store(states, at + 1, threadId);
+  if (task.w === 1) Atomics.notify(states, at);
+  const started = performance.now();
+  const namespace = modules.get(task.u);
+  if (task.m === 1 || board.behind() || namespace === undefined || isThenable(namespace))
+    return runSlow(task, states, at, started);
+  const fn = namespace[task.n];
+  if (typeof fn !== "function") return runSlow(task, states, at, started);
+  const context = new Context(states, at);
+  let result: unknown;
+  try {
+    result = (fn as Fn).apply(context, task.a as unknown[]);
+  } catch (error) {
+    return fail(error, context, started);
+  }
+  if (!isThenable(result)) return succeed(result, context, started);
+  return Promise.resolve(result).then(
+    (value) => succeed(value, context, started),
+    (error: unknown) => fail(error, context, started),
+  );
+}
+
+/** A batch of tiny tasks (see ThreadPool): run one after another, outcomes in order. */
+async function runBatch(tasks: readonly TaskMessage[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const task of tasks) {
+    const result = runOne(task);
+    outcomes.push(isThenable(result) ? await result : result);
+  }
+  return outcomes;
+}
+
+export default function runTask(
+  message: TaskMessage | BatchMessage,
+): Outcome | Promise<Outcome | Outcome[]> {
+  return "b" in message ? runBatch(message.b) : runOne(message);
 }

@@ -74,6 +74,7 @@ import {
   THREW,
   THREW_VALUE,
   type ErrorData,
+  type BatchMessage,
   type Outcome,
   type RunnerData,
   type TaskMessage,
@@ -116,6 +117,14 @@ export interface ThreadPoolStats {
 
 /** Anything the pool reports outside a task (a late uncaught error in a thread). */
 export type ThreadErrorListener = (error: WorkerUncaughtError) => void;
+
+/** A function whose runs average less than this (µs) is batched (see #post). */
+const TINY_MICROS = 50;
+/** Runs observed before a function counts as tiny. */
+const MIN_SAMPLES = 8;
+/** Work per batch (µs): small enough to keep threads balanced and aborts prompt. */
+const BATCH_MICROS = 1_000;
+const MAX_BATCH = 256;
 
 const RUN_KEYS = ["signal", "transfer", "queueTimeout", "runTimeout"] as const;
 const MAP_KEYS = ["signal", "queueTimeout", "runTimeout", "chunkSize"] as const;
@@ -167,6 +176,8 @@ export class ThreadPool {
   /** Offloads waiting for room in the queue, oldest first. */
   #roomWaiters: Array<() => void> = [];
   #idleWaiters: Array<() => void> = [];
+  /** Tiny runs gathered this turn (see #post). */
+  #outbox: TaskRun[] = [];
   #piscina: Piscina | null = null;
   #closed = false;
   #replaced = 0;
@@ -297,7 +308,7 @@ export class ThreadPool {
 
   /** Resolves when no task is in flight. */
   drained(): Promise<void> {
-    if (this.#posted.size === 0) return Promise.resolve();
+    if (this.#posted.size === 0 && this.#outbox.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -401,6 +412,7 @@ export class ThreadPool {
   #start(): Piscina {
     const o = this.#options;
     const script = workerScript(import.meta.url, "task-runner", o.typescript);
+    const kick = new TaskHandle(script.url.href, ""); // the runner's no-op (see #refill)
     const data: RunnerData = {
       slots: this.#slots.states,
       board: this.#board.buffer,
@@ -448,28 +460,37 @@ export class ThreadPool {
       const live = new Set(piscina.threads.map((thread) => thread.threadId));
       for (const id of this.#workers.keys()) if (!live.has(id)) this.#workers.delete(id);
       for (const id of this.#retiring) if (!live.has(id)) this.#retiring.delete(id);
+      queueMicrotask(() => this.#refill(piscina, kick));
     });
     return piscina;
   }
 
+  /**
+   * Posts a run. A run of a function known to be tiny (its average run is under TINY_MICROS)
+   * waits in the outbox until the end of the current turn, and the runs gathered there go
+   * out in batches: one message carries several tasks, so per-message costs do not dwarf
+   * the work (Piscina alone manages some tens of thousands of messages per second here).
+   * Longer tasks always go alone, so batching never costs parallelism where it matters.
+   */
   #post(run: TaskRun, pin = 0): void {
-    const piscina = (this.#piscina ??= this.#start());
-    const slot = (run.slot = this.#slots.acquire());
-    const shared = slot.states === this.#slots.states;
-    const message: TaskMessage = {
-      u: run.handle.url,
-      n: run.handle.name,
-      a: run.args,
-      i: shared ? slot.index : -1,
-      p: shared ? null : slot.states,
-      m: run.map ? 1 : 0,
-      w: run.runTimeout === Infinity ? 0 : 1,
-    };
+    const handle = run.handle;
+    if (
+      pin === 0 &&
+      !run.solo &&
+      !run.map &&
+      run.transfer === undefined &&
+      handle.samples >= MIN_SAMPLES &&
+      handle.runMicros < TINY_MICROS
+    ) {
+      this.#outbox.push(run);
+      if (this.#outbox.length === 1) queueMicrotask(this.#flush);
+      return;
+    }
+    const piscina = this.#ensureStarted(run);
+    if (piscina === null) return;
+    const message = this.#prepare(run);
     if (pin !== 0)
       (message as unknown as Record<symbol, unknown>)[Piscina.queueOptionsSymbol] = pin;
-    run.posted = true;
-    this.#posted.add(run);
-    if (run.runTimeout !== Infinity) this.#armRunTimeout(run);
     let pending: Promise<Outcome>;
     try {
       pending = piscina.run(
@@ -483,6 +504,98 @@ export class ThreadPool {
       (outcome) => this.#settle(run, outcome),
       (error: unknown) => this.#lost(run, error),
     );
+  }
+
+  /** Sends what the outbox gathered this turn: batches spread over every slot of the pool. */
+  readonly #flush = (): void => {
+    const runs = this.#outbox.filter((run) => !run.done); // aborted while waiting: answered
+    this.#outbox = [];
+    if (runs.length === 0) return;
+    const piscina = this.#ensureStarted(runs[0] as TaskRun);
+    if (piscina === null) {
+      for (const run of runs)
+        run.answer(this.#clock, false, new ThreadPoolClosedError(run.handle.label));
+      return;
+    }
+    const o = this.#options;
+    const slots = o.maxThreads * o.concurrentTasksPerWorker;
+    let slowest = 0;
+    for (const run of runs) slowest = Math.max(slowest, run.handle.runMicros);
+    const budget = Math.max(
+      1,
+      Math.min(MAX_BATCH, Math.floor(BATCH_MICROS / Math.max(slowest, 0.1))),
+    );
+    const size = Math.max(1, Math.min(budget, Math.ceil(runs.length / slots)));
+    for (let at = 0; at < runs.length; at += size) {
+      const batch = runs.slice(at, at + size);
+      if (batch.length === 1) {
+        (batch[0] as TaskRun).solo = true;
+        this.#post(batch[0] as TaskRun);
+        continue;
+      }
+      const messages = batch.map((run) => {
+        run.batched = true;
+        return this.#prepare(run);
+      });
+      const message: BatchMessage = { b: messages };
+      let pending: Promise<Outcome[]>;
+      try {
+        pending = piscina.run(message) as Promise<Outcome[]>;
+      } catch (error) {
+        pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      pending.then(
+        (outcomes) => {
+          for (let k = 0; k < batch.length; k++)
+            this.#settle(batch[k] as TaskRun, outcomes[k] as Outcome);
+        },
+        (error: unknown) => {
+          for (const run of batch) this.#lost(run, error);
+        },
+      );
+    }
+  };
+
+  /**
+   * Piscina replaces a dead thread only up to `minThreads`, and starts more only when a task
+   * is submitted: with tasks queued and the other threads busy (a retired thread is gone,
+   * its neighbour holds a long task), the queue would wait for that neighbour. A no-op
+   * submitted while tasks are queued makes Piscina start a thread for them.
+   */
+  #refill(piscina: Piscina, kick: TaskHandle): void {
+    if (this.#closed || piscina.queueSize === 0) return;
+    if (piscina.threads.length >= this.#options.maxThreads) return;
+    this.submit(kick, [], undefined, false).catch(() => {}); // a no-op: nothing to report
+  }
+
+  /** The pool's Piscina, started on first use; null (and the run answered) if it cannot start. */
+  #ensureStarted(run: TaskRun): Piscina | null {
+    if (this.#piscina !== null) return this.#piscina;
+    try {
+      return (this.#piscina = this.#start());
+    } catch (error) {
+      // A thread that cannot start (bad flags, tsx missing): this task's error, not a throw.
+      run.answer(this.#clock, false, error instanceof Error ? error : new Error(String(error)));
+      return null;
+    }
+  }
+
+  /** Gives the run a slot and its message, and counts it as posted. */
+  #prepare(run: TaskRun): TaskMessage {
+    const slot = (run.slot = this.#slots.acquire());
+    const shared = slot.states === this.#slots.states;
+    run.posted = true;
+    this.#posted.add(run);
+    if (run.runTimeout !== Infinity) this.#armRunTimeout(run);
+    return {
+      u: run.handle.url,
+      n: run.handle.name,
+      a: run.args,
+      i: shared ? slot.index : -1,
+      p: shared ? null : slot.states,
+      m: run.map ? 1 : 0,
+      w: run.runTimeout === Infinity ? 0 : 1,
+    };
   }
 
   #armRunTimeout(run: TaskRun): void {
@@ -505,8 +618,10 @@ export class ThreadPool {
 
   /** Piscina gave the run back with our runner's outcome. */
   #settle(run: TaskRun, outcome: Outcome): void {
-    const [kind, value, retire] = outcome;
+    const [kind, value, retire, micros] = outcome;
     const thread = this.#giveBack(run);
+    if ((kind === OK || kind === OK_BYTES || kind === THREW) && !run.map)
+      run.handle.observe(micros);
     if (retire === 1 && thread !== 0) this.#retire(thread);
     switch (kind) {
       case OK:
@@ -555,6 +670,14 @@ export class ThreadPool {
     const label = run.handle.label;
     const message = error instanceof Error ? error.message : "";
     if (!run.done) {
+      if (error instanceof Error && error.name === "DataCloneError" && run.batched) {
+        // One of the batch cannot be copied: send each alone, so only that one fails.
+        run.batched = false;
+        run.solo = true;
+        this.#afterGiveBack(thread);
+        this.#post(run);
+        return;
+      }
       if (error instanceof Error && error.name === "DataCloneError")
         run.answer(this.#clock, false, new TaskDataCloneError(label, "arguments", error));
       else if (/queue is at limit|No task queue available/.test(message))
@@ -594,7 +717,7 @@ export class ThreadPool {
       const wake = this.#roomWaiters.shift() as () => void;
       wake();
     }
-    if (this.#posted.size === 0 && this.#idleWaiters.length > 0)
+    if (this.#posted.size === 0 && this.#outbox.length === 0 && this.#idleWaiters.length > 0)
       for (const wake of this.#idleWaiters.splice(0)) wake();
   }
 

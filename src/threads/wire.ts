@@ -21,6 +21,11 @@ export interface TaskMessage {
   readonly w: 0 | 1;
 }
 
+/** Several tiny tasks in one message (one Piscina task): the runner returns Outcome[]. */
+export interface BatchMessage {
+  readonly b: readonly TaskMessage[];
+}
+
 /** What the worker shares with the pool at start (Piscina's `workerData`). */
 export interface RunnerData {
   readonly slots: Int32Array;
@@ -40,8 +45,8 @@ export const NOT_FOUND = 5; // no such export
 export const RESULT_UNCLONEABLE = 6; // value: the serializer's message
 export const BROADCAST_FAILED = 7; // value: ErrorData of the failed broadcast
 
-/** [kind, value, retire (1: the worker asks to be retired)] */
-export type Outcome = readonly [kind: number, value: unknown, retire: 0 | 1];
+/** [kind, value, retire (1: the worker asks to be retired), run time in µs (-1: did not run)] */
+export type Outcome = readonly [kind: number, value: unknown, retire: 0 | 1, micros: number];
 
 /** An error as it crosses threads: enough to rebuild its class name, message and fields. */
 export interface ErrorData {

@@ -33,24 +33,37 @@ export interface WorkerScript {
   readonly execArgv: string[];
 }
 
-/** Flags that only make sense for the main entry; a worker given them fails to start. */
-const MAIN_ONLY = new Set(["--input-type", "--eval", "-e", "--print", "-p", "--test", "--watch"]);
-const MAIN_ONLY_WITH_VALUE = new Set(["--input-type", "--eval", "-e", "--print", "-p"]);
+/** Flags a worker inherits: the ones that decide how modules load and how warnings show. */
+const INHERITED_WITH_VALUE = new Set([
+  "--import",
+  "--require",
+  "-r",
+  "--loader",
+  "--experimental-loader",
+  "--conditions",
+  "-C",
+]);
+const INHERITED =
+  /^--(no-)?(experimental-[a-z-]+|enable-source-maps|warnings|deprecation|trace-warnings|trace-deprecation|trace-uncaught|pending-deprecation)$/;
 
 /**
- * `argv` (default: this process's `execArgv`) without the flags a worker must not inherit:
- * `node --input-type=module -e "…"` would otherwise make every worker fail at start.
+ * The flags of `argv` (default: this process's `execArgv`) that a worker may inherit: module
+ * loading (`--import`, `--require`, `--loader`, `--conditions`, `--experimental-*`) and
+ * warnings. Everything else is left out: Node refuses V8 and per-process flags in a worker
+ * (`--expose-gc`, `--max-old-space-size`: ERR_WORKER_INVALID_EXEC_ARGV), and main-entry
+ * flags (`--input-type`, `--eval`) make every worker fail to start.
  */
 export function workerExecArgv(argv: readonly string[] = process.execArgv): string[] {
   const kept: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const name = arg.startsWith("--") ? (arg.split("=")[0] as string) : arg;
-    if (!MAIN_ONLY.has(name) && !name.startsWith("--watch") && !name.startsWith("--test")) {
+    if (INHERITED_WITH_VALUE.has(name)) {
       kept.push(arg);
-      continue;
-    }
-    if (MAIN_ONLY_WITH_VALUE.has(name) && !arg.includes("=")) i++; // its value is the next arg
+      if (!arg.includes("=") && i + 1 < argv.length) kept.push(argv[++i] as string);
+    } else if (INHERITED.test(name)) kept.push(arg);
+    else if (["--eval", "-e", "--print", "-p", "--input-type"].includes(name) && !arg.includes("="))
+      i++; // skip the value too
   }
   return kept;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { workerExecArgv, workerScript } from "../../src/threads/worker-script.js";
 
 describe("worker start-up flags", () => {
-  it("drops flags a worker must not inherit (regression: `node --input-type=module -e` made every thread fail to start)", () => {
+  it("keeps only flags a worker accepts (regressions: `node --input-type=module -e` made every thread fail to start; `--expose-gc` made the pool throw ERR_WORKER_INVALID_EXEC_ARGV)", () => {
     expect(
       workerExecArgv([
         "--input-type=module",
@@ -16,8 +16,24 @@ describe("worker start-up flags", () => {
         "--import",
         "tsx",
         "--max-old-space-size=64",
+        "--allow-natives-syntax",
+        "--enable-source-maps",
+        "--conditions=dev",
+        "-r",
+        "./setup.cjs",
+        "--experimental-vm-modules",
+        "--no-warnings",
       ]),
-    ).toEqual(["--expose-gc", "--import", "tsx", "--max-old-space-size=64"]);
+    ).toEqual([
+      "--import",
+      "tsx",
+      "--enable-source-maps",
+      "--conditions=dev",
+      "-r",
+      "./setup.cjs",
+      "--experimental-vm-modules",
+      "--no-warnings",
+    ]);
   });
 
   it("runs the .ts sibling with the tsx preload from source, and the .js one without it when built", () => {
