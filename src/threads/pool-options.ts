@@ -43,6 +43,13 @@ export interface ThreadPoolOptions {
   /** Replace a thread once its V8 heap in use exceeds this many bytes. @default Infinity */
   readonly recycleAboveHeapBytes?: number;
   /**
+   * Lowers the threads' scheduling priority by this much (0–19, Linux only; elsewhere
+   * ignored), so that the event loop's thread wins the CPU when both want it: actors stay
+   * responsive while every thread computes. The threads still use all idle CPU, but other
+   * processes on the machine win against them too. @default 0
+   */
+  readonly niceIncrement?: number;
+  /**
    * Load `.ts` task modules in threads through tsx. By default: when troupe runs from source,
    * or the process runs under tsx. Set true when troupe runs built but your tasks are `.ts`.
    */
@@ -59,6 +66,7 @@ export interface ResolvedPoolOptions {
   readonly abortGrace: number;
   readonly recycleAfterTasks: number;
   readonly recycleAboveHeapBytes: number;
+  readonly niceIncrement: number;
   readonly typescript: boolean | undefined;
 }
 
@@ -72,6 +80,7 @@ const KNOWN = [
   "abortGrace",
   "recycleAfterTasks",
   "recycleAboveHeapBytes",
+  "niceIncrement",
   "typescript",
 ] as const;
 
@@ -98,6 +107,7 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
     checkInteger("threads.maxQueue", o.maxQueue, 0);
   checkInteger("threads.concurrentTasksPerWorker", o.concurrentTasksPerWorker, 1);
   checkDuration("threads.abortGrace", o.abortGrace, true);
+  checkInteger("threads.niceIncrement", o.niceIncrement, 0, 19);
   countOrInfinity("threads.recycleAfterTasks", o.recycleAfterTasks);
   countOrInfinity("threads.recycleAboveHeapBytes", o.recycleAboveHeapBytes);
   if (o.typescript !== undefined && typeof o.typescript !== "boolean")
@@ -136,6 +146,7 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
     abortGrace: o.abortGrace ?? 1_000,
     recycleAfterTasks: o.recycleAfterTasks ?? Infinity,
     recycleAboveHeapBytes: o.recycleAboveHeapBytes ?? Infinity,
+    niceIncrement: o.niceIncrement ?? 0,
     typescript: o.typescript,
   };
 }

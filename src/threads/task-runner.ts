@@ -8,6 +8,8 @@
  */
 import { threadId, workerData } from "node:worker_threads";
 import { getHeapStatistics, serialize } from "node:v8";
+import { readlinkSync } from "node:fs";
+import { getPriority, setPriority } from "node:os";
 import { BroadcastReader } from "./broadcast-board.js";
 import { toErrorData } from "./error-data.js";
 import { ABORTING, QUEUED, RUNNING } from "./task-slots.js";
@@ -29,6 +31,21 @@ import {
 } from "./wire.js";
 
 const data = (workerData as { troupe: RunnerData }).troupe;
+if (data.niceIncrement > 0) lowerPriority(data.niceIncrement);
+
+/**
+ * Lowers this thread's scheduling priority, so that the event loop's thread wins the CPU
+ * when both want it. Linux only: a thread's kernel id comes from /proc/thread-self, and
+ * setpriority() on it changes that one thread. Elsewhere the pool runs at normal priority.
+ */
+function lowerPriority(increment: number): void {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    setPriority(tid, Math.min(19, getPriority(tid) + increment));
+  } catch {
+    // No /proc (macOS, Windows) or not permitted: normal priority, as documented.
+  }
+}
 const board = new BroadcastReader(data.board);
 const modules = new Map<string, Record<string, unknown> | Promise<Record<string, unknown>>>();
 let tasksRun = 0;

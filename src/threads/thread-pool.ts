@@ -418,6 +418,7 @@ export class ThreadPool {
       board: this.#board.buffer,
       retireAfterTasks: o.recycleAfterTasks === Infinity ? 0 : o.recycleAfterTasks,
       retireAboveHeapBytes: o.recycleAboveHeapBytes === Infinity ? 0 : o.recycleAboveHeapBytes,
+      niceIncrement: o.niceIncrement,
     };
     const maximumUsage = o.concurrentTasksPerWorker;
     const piscina = new Piscina({

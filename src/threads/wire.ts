@@ -34,6 +34,8 @@ export interface RunnerData {
   readonly retireAfterTasks: number;
   /** Retire when the heap in use passes this many bytes (0: never). */
   readonly retireAboveHeapBytes: number;
+  /** Added to the thread's nice value at start (0: unchanged). */
+  readonly niceIncrement: number;
 }
 
 export const OK = 0; // value: the result (a primitive, or undefined)

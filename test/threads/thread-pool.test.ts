@@ -5,6 +5,7 @@
  * worker threads (at most two) and coordinates with them through Atomics on shared memory,
  * never through time.
  */
+import { getPriority } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import type * as TaskFunctions from "../fixtures/threads/tasks.js";
 import {
@@ -575,5 +576,26 @@ describe("option validation", () => {
     const error = thrownBy(() => taskModule("https://example.com/tasks.js"), InvalidOptionError);
     expect(error.option).toBe("url");
     expect(thrownBy(() => taskModule("not a url"), InvalidOptionError).option).toBe("url");
+  });
+});
+
+describe("thread priority", () => {
+  it.runIf(process.platform === "linux")(
+    "lowers the threads' priority by niceIncrement, and leaves it alone by default",
+    async () => {
+      const base = getPriority();
+      const low = pool({ maxThreads: 1, niceIncrement: 10 });
+      expect(await low.run(tasks.niceness, [])).toBe(Math.min(19, base + 10));
+      await system?.shutdown();
+      const normal = pool({ maxThreads: 1 });
+      expect(await normal.run(tasks.niceness, [])).toBe(base);
+    },
+  );
+
+  it("rejects a niceIncrement outside 0-19", () => {
+    expect(() => new ActorSystem({ threads: { niceIncrement: 20 } })).toThrow(InvalidOptionError);
+    expect(() => new ActorSystem({ threads: { niceIncrement: -1 } })).toThrow(
+      /threads.niceIncrement/,
+    );
   });
 });
