@@ -66,12 +66,8 @@ export {
 } from "./supervision/backoff.js";
 export type { Directive } from "./supervision/directive.js";
 export { systemClock, type Clock, type TimerHandle } from "./time/clock.js";
-export {
-  ThreadPool,
-  type MapOptions,
-  type RunOptions,
-  type ThreadPoolStats,
-} from "./threads/thread-pool.js";
+export { ThreadPool, type ThreadPoolStats } from "./threads/thread-pool.js";
+export type { MapOptions, RunOptions } from "./threads/run-options.js";
 export type { ThreadPoolOptions } from "./threads/pool-options.js";
 export { threadActor, type ThreadActor, type ThreadActorArgs } from "./threads/thread-actor.js";
 export {

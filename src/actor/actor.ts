@@ -18,7 +18,7 @@ import type { ActorCell } from "./cell.js";
 import type { ActorContext } from "./context.js";
 import type { Timers } from "./timers.js";
 import type { TaskArgsOf, TaskHandle, TaskResultOf } from "../threads/task-module.js";
-import type { RunOptions } from "../threads/thread-pool.js";
+import type { RunOptions } from "../threads/run-options.js";
 import { offloadFrom } from "./offload.js";
 import { recordCall } from "./call-recorder.js";
 import { toError } from "../errors.js";

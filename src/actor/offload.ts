@@ -6,7 +6,7 @@
  * slots: the actor takes no new message, its mailbox fills, and its senders feel it
  * (`send` waits, `tell` meets the overflow policy) instead of the pool's queue growing.
  */
-import { checkRunOptions, type RunOptions } from "../threads/thread-pool.js";
+import { checkRunOptions, type RunOptions } from "../threads/run-options.js";
 import type { TaskHandle } from "../threads/task-module.js";
 import type { ActorCell } from "./cell.js";
 

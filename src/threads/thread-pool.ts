@@ -19,34 +19,18 @@
  * costs a message.
  */
 import { setMaxListeners } from "node:events";
-import { deserialize } from "node:v8";
-import type { TransferListItem } from "node:worker_threads";
 import { Piscina } from "piscina";
 import {
   InvalidOptionError,
   TaskAbortedError,
   TaskDataCloneError,
-  TaskNonErrorThrownError,
-  TaskNotFoundError,
-  TaskQueueFullError,
   TaskQueueTimeoutError,
   TaskRunTimeoutError,
   ThreadPoolClosedError,
-  WorkerCrashedError,
-  WorkerOutOfMemoryError,
   WorkerUncaughtError,
-  describeValue,
 } from "../errors.js";
 import type { Clock } from "../time/clock.js";
-import {
-  checkDuration,
-  checkInteger,
-  checkKnownKeys,
-  checkObject,
-  checkSignal,
-} from "../validation.js";
 import { BroadcastBoard } from "./broadcast-board.js";
-import { reviveError } from "./error-data.js";
 import {
   resolvePoolOptions,
   type ResolvedPoolOptions,
@@ -54,10 +38,10 @@ import {
 } from "./pool-options.js";
 import { TaskHandle, type TaskArgsOf, type TaskResultOf } from "./task-module.js";
 import { TaskRun } from "./task-run.js";
+import { answerOf, lossOf } from "./answers.js";
 import {
-  ABORTING,
+  CANCELLED,
   QUEUED,
-  RUNNING,
   TaskSlots,
   cancelQueued,
   requestAbort,
@@ -65,39 +49,27 @@ import {
   threadOf,
 } from "./task-slots.js";
 import {
-  BROADCAST_FAILED,
-  NOT_FOUND,
   OK,
   OK_BYTES,
-  RESULT_UNCLONEABLE,
-  SKIPPED,
   THREW,
-  THREW_VALUE,
-  type ErrorData,
   type BatchMessage,
   type Outcome,
   type RunnerData,
   type TaskMessage,
 } from "./wire.js";
 import { workerScript } from "./worker-script.js";
+import { retiringAwareBalancer, type WorkerView } from "./balancer.js";
+import { Retirement } from "./retirement.js";
+import {
+  MAP_KEYS,
+  RUN_KEYS,
+  checkHandle,
+  checkRunOptions,
+  type MapOptions,
+  type RunOptions,
+} from "./run-options.js";
 
-/** Per-task options of `run` and `offload`. */
-export interface RunOptions {
-  /** Aborts the task: dropped if queued; `this.signal` in the task if running. */
-  readonly signal?: AbortSignal;
-  /** Objects moved (not copied) to the thread: ArrayBuffers, MessagePorts. */
-  readonly transfer?: readonly TransferListItem[];
-  /** Longest wait (ms) for a free thread; TaskQueueTimeoutError after. @default Infinity */
-  readonly queueTimeout?: number;
-  /** Longest run (ms) once started; TaskRunTimeoutError after. @default Infinity */
-  readonly runTimeout?: number;
-}
-
-/** Options of `map`. */
-export interface MapOptions extends Omit<RunOptions, "transfer"> {
-  /** Items per task. @default enough for about 8 tasks per thread, at least 1 item each */
-  readonly chunkSize?: number;
-}
+export type { MapOptions, RunOptions } from "./run-options.js";
 
 /** A snapshot of the pool, for dashboards and tests. */
 export interface ThreadPoolStats {
@@ -126,42 +98,6 @@ const MIN_SAMPLES = 8;
 const BATCH_MICROS = 1_000;
 const MAX_BATCH = 256;
 
-const RUN_KEYS = ["signal", "transfer", "queueTimeout", "runTimeout"] as const;
-const MAP_KEYS = ["signal", "queueTimeout", "runTimeout", "chunkSize"] as const;
-
-interface WorkerView {
-  readonly id: number;
-  readonly currentUsage: number;
-  readonly isRunningAbortableTask: boolean;
-}
-
-/** @internal Validates `run`/`offload` options (and `map`'s, with its keys). */
-export function checkRunOptions(options: unknown, keys: readonly string[] = RUN_KEYS): void {
-  checkObject("options", options);
-  if (options === undefined) return;
-  checkKnownKeys("options", options as object, keys);
-  const o = options as RunOptions & MapOptions;
-  checkSignal("options.signal", o.signal);
-  checkDuration("options.queueTimeout", o.queueTimeout, true);
-  checkDuration("options.runTimeout", o.runTimeout, true);
-  checkInteger("options.chunkSize", o.chunkSize, 1);
-  if (o.transfer !== undefined && !Array.isArray(o.transfer))
-    throw new InvalidOptionError(
-      "options.transfer",
-      "an array of transferable objects",
-      o.transfer,
-    );
-}
-
-function checkHandle(task: unknown): asserts task is TaskHandle {
-  if (!(task instanceof TaskHandle))
-    throw new InvalidOptionError(
-      "task",
-      "a task handle from taskModule(url) (e.g. tasks.fib)",
-      task,
-    );
-}
-
 export class ThreadPool {
   readonly #options: ResolvedPoolOptions;
   readonly #clock: Clock;
@@ -170,8 +106,9 @@ export class ThreadPool {
   readonly #board = new BroadcastBoard();
   /** Runs posted to Piscina and not yet given back. */
   readonly #posted = new Set<TaskRun>();
+  /** Threads that take no new task, until they can be terminated (recycled, stuck). */
+  readonly #retirement = new Retirement(this.#posted);
   /** Threads to replace once nothing else runs on them: recycled, or hosting a doomed task. */
-  readonly #retiring = new Set<number>();
   readonly #workers = new Map<number, WorkerView>();
   /** Offloads waiting for room in the queue, oldest first. */
   #roomWaiters: Array<() => void> = [];
@@ -180,9 +117,7 @@ export class ThreadPool {
   #outbox: TaskRun[] = [];
   #piscina: Piscina | null = null;
   #closed = false;
-  #replaced = 0;
   /** Threads already counted as replaced. */
-  readonly #dead = new Set<number>();
 
   /** @internal The system creates the pool (`system.threads`). */
   constructor(
@@ -283,7 +218,8 @@ export class ThreadPool {
     const catchUp = new TaskHandle(task.url, ""); // the runner applies broadcasts, then returns
     const pending: Array<Promise<unknown>> = [];
     for (const id of this.#workers.keys())
-      if (!this.#retiring.has(id)) pending.push(this.submit(catchUp, [], undefined, false, id));
+      if (!this.#retirement.retiring.has(id))
+        pending.push(this.submit(catchUp, [], undefined, false, id));
     await Promise.all(pending);
   }
 
@@ -321,7 +257,7 @@ export class ThreadPool {
       queued: piscina?.queueSize ?? 0,
       inFlight: this.#posted.size,
       completed: piscina?.completed ?? 0,
-      replaced: this.#replaced,
+      replaced: this.#retirement.replaced,
       utilization: piscina?.utilization ?? 0,
     };
   }
@@ -434,24 +370,7 @@ export class ThreadPool {
       // An idle thread keeps its event loop running (Piscina's default blocks it in
       // Atomics.wait): timers a task left behind fire, and fail, while no task is there.
       atomics: "async",
-      // Least busy, like Piscina's own, but never a retiring thread; a pinned task (a
-      // broadcast catch-up) goes to its thread if that thread is still there.
-      loadBalancer: (task, workers) => {
-        const pin = (task as unknown as Record<symbol, unknown>)[Piscina.queueOptionsSymbol];
-        const pinned =
-          typeof pin === "number" && this.#workers.has(pin) && !this.#retiring.has(pin) ? pin : 0;
-        let candidate = null;
-        let least = maximumUsage;
-        for (const worker of workers) {
-          if (this.#retiring.has(worker.id) || (pinned !== 0 && worker.id !== pinned)) continue;
-          if (worker.currentUsage === 0) return worker;
-          if (worker.currentUsage < least) {
-            candidate = worker;
-            least = worker.currentUsage;
-          }
-        }
-        return candidate;
-      },
+      loadBalancer: retiringAwareBalancer(maximumUsage, this.#workers, this.#retirement.retiring),
     });
     // Without a listener, a thread that fails outside a task would crash the process.
     piscina.on("error", (error: unknown) => this.#onThreadError(new WorkerUncaughtError(error)));
@@ -460,7 +379,7 @@ export class ThreadPool {
     piscina.on("workerDestroy", () => {
       const live = new Set(piscina.threads.map((thread) => thread.threadId));
       for (const id of this.#workers.keys()) if (!live.has(id)) this.#workers.delete(id);
-      for (const id of this.#retiring) if (!live.has(id)) this.#retiring.delete(id);
+      this.#retirement.keepOnly(live);
       queueMicrotask(() => this.#refill(piscina, kick));
     });
     return piscina;
@@ -623,44 +542,10 @@ export class ThreadPool {
     const thread = this.#giveBack(run);
     if ((kind === OK || kind === OK_BYTES || kind === THREW) && !run.map)
       run.handle.observe(micros);
-    if (retire === 1 && thread !== 0) this.#retire(thread);
-    switch (kind) {
-      case OK:
-        run.answer(this.#clock, true, value);
-        break;
-      case OK_BYTES:
-        run.answer(this.#clock, true, deserialize(value as Uint8Array));
-        break;
-      case THREW:
-      case BROADCAST_FAILED:
-        run.answer(this.#clock, false, reviveError(value as ErrorData));
-        break;
-      case THREW_VALUE:
-        run.answer(
-          this.#clock,
-          false,
-          new TaskNonErrorThrownError(
-            run.handle.label,
-            value instanceof Uint8Array ? deserialize(value) : value,
-          ),
-        );
-        break;
-      case SKIPPED:
-        run.answer(this.#clock, false, new TaskAbortedError(run.handle.label, "queued", undefined));
-        break;
-      case NOT_FOUND:
-        run.answer(this.#clock, false, new TaskNotFoundError(run.handle.url, run.handle.name));
-        break;
-      case RESULT_UNCLONEABLE:
-        run.answer(
-          this.#clock,
-          false,
-          new TaskDataCloneError(run.handle.label, "result", new Error(String(value))),
-        );
-        break;
-      default:
-        run.answer(this.#clock, false, new Error(`unknown task outcome ${describeValue(kind)}`));
-    }
+    if (retire === 1 && thread !== 0 && this.#piscina !== null)
+      this.#retirement.retire(this.#piscina, thread);
+    const [ok, result] = answerOf(run.handle, kind, value);
+    run.answer(this.#clock, ok, result);
     this.#afterGiveBack(thread);
   }
 
@@ -668,35 +553,19 @@ export class ThreadPool {
   #lost(run: TaskRun, error: unknown): void {
     const state = run.slot === null ? QUEUED : stateOf(run.slot);
     const thread = this.#giveBack(run);
-    const label = run.handle.label;
-    const message = error instanceof Error ? error.message : "";
+    const started = state !== QUEUED && state !== CANCELLED;
     if (!run.done) {
-      if (error instanceof Error && error.name === "DataCloneError" && run.batched) {
-        // One of the batch cannot be copied: send each alone, so only that one fails.
+      const loss = lossOf(run.handle, error, started, run.batched, this.#closed, this.#options);
+      if (loss.retry === false) run.answer(this.#clock, false, loss.error);
+      else {
+        // Resent: alone when its batch could not be cloned (so only the culprit fails), or
+        // because its thread died before it started (a crash, a forced abort, recycling).
+        if (loss.retry === "alone") run.solo = true;
         run.batched = false;
-        run.solo = true;
-        this.#afterGiveBack(thread);
         this.#post(run);
-        return;
       }
-      if (error instanceof Error && error.name === "DataCloneError")
-        run.answer(this.#clock, false, new TaskDataCloneError(label, "arguments", error));
-      else if (/queue is at limit|No task queue available/.test(message))
-        run.answer(this.#clock, false, new TaskQueueFullError(label, this.#options.maxQueue));
-      else if (this.#closed) run.answer(this.#clock, false, new ThreadPoolClosedError(label));
-      else if (state === QUEUED) {
-        // It never started: its thread died under it (a crash, a forced abort, recycling).
-        this.#post(run);
-        return;
-      } else if ((error as { code?: unknown }).code === "ERR_WORKER_OUT_OF_MEMORY")
-        run.answer(
-          this.#clock,
-          false,
-          new WorkerOutOfMemoryError(label, this.#options.resourceLimits, error),
-        );
-      else run.answer(this.#clock, false, new WorkerCrashedError(label, error));
     }
-    if (thread !== 0 && (state === RUNNING || state === ABORTING)) this.#countDead(thread);
+    if (thread !== 0 && started) this.#retirement.died(thread);
     this.#afterGiveBack(thread);
   }
 
@@ -713,7 +582,7 @@ export class ThreadPool {
   }
 
   #afterGiveBack(thread: number): void {
-    if (thread !== 0 && this.#retiring.has(thread)) this.#maybeTerminate(thread);
+    if (thread !== 0 && this.#piscina !== null) this.#retirement.check(this.#piscina, thread);
     if (this.#roomWaiters.length > 0 && (!this.saturated || this.#closed)) {
       const wake = this.#roomWaiters.shift() as () => void;
       wake();
@@ -738,37 +607,8 @@ export class ThreadPool {
     const timer = this.#clock.setTimer(() => {
       if (!run.posted || run.slot !== slot) return; // it stopped in time
       run.doomed = true;
-      this.#retire(threadOf(slot));
+      if (this.#piscina !== null) this.#retirement.retire(this.#piscina, threadOf(slot));
     }, grace);
     run.timers = [timer]; // answered runs keep only this timer
-  }
-
-  #countDead(thread: number): void {
-    if (this.#dead.has(thread)) return;
-    this.#dead.add(thread);
-    this.#replaced++;
-  }
-
-  /** No new task goes to `thread`; it is terminated once nothing else runs there. */
-  #retire(thread: number): void {
-    this.#retiring.add(thread);
-    this.#maybeTerminate(thread);
-  }
-
-  #maybeTerminate(thread: number): void {
-    const piscina = this.#piscina;
-    if (piscina === null) return;
-    for (const run of this.#posted) {
-      if (run.doomed || run.slot === null) continue;
-      const state = stateOf(run.slot);
-      if ((state === RUNNING || state === ABORTING) && threadOf(run.slot) === thread) return;
-    }
-    const worker = piscina.threads.find((w) => w.threadId === thread);
-    if (worker === undefined) {
-      this.#retiring.delete(thread);
-      return;
-    }
-    this.#countDead(thread);
-    void worker.terminate();
   }
 }
