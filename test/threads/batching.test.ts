@@ -5,28 +5,20 @@
  * uncloneable argument fails only its own task. Plus regressions found in review.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type * as TaskFunctions from "../fixtures/threads/tasks.js";
 import {
   Actor,
   ActorSystem,
   TaskAbortedError,
   TaskDataCloneError,
-  taskModule,
   type ThreadPool,
   type ThreadPoolOptions,
 } from "../../src/index.js";
-
-const url = new URL("../fixtures/threads/tasks.ts", import.meta.url);
-const tasks = taskModule<typeof TaskFunctions>(url);
+import { holdFlag, releaseHeld, started, tasks } from "../support/threads.js";
 
 let system: ActorSystem | null = null;
-const held: Int32Array[] = [];
 
 afterEach(async () => {
-  for (const flag of held.splice(0)) {
-    Atomics.store(flag, 1, 1);
-    Atomics.notify(flag, 1);
-  }
+  releaseHeld();
   await system?.shutdown();
   system = null;
 });
@@ -34,17 +26,6 @@ afterEach(async () => {
 function pool(options: ThreadPoolOptions): ThreadPool {
   system = new ActorSystem({ threads: options });
   return system.threads;
-}
-
-function holdFlag(): Int32Array {
-  const flag = new Int32Array(new SharedArrayBuffer(8));
-  held.push(flag);
-  return flag;
-}
-
-async function started(flag: Int32Array): Promise<void> {
-  const wait = Atomics.waitAsync(flag, 0, 0);
-  if (wait.async) await wait.value;
 }
 
 /**

@@ -6,48 +6,23 @@
  * Atomics on shared memory.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type * as TaskFunctions from "../fixtures/threads/tasks.js";
 import {
   Actor,
   ActorStoppedError,
   ActorSystem,
   TaskAbortedError,
-  taskModule,
   type ActorFailedEvent,
   type ActorRestartedEvent,
 } from "../../src/index.js";
-
-const url = new URL("../fixtures/threads/tasks.ts", import.meta.url);
-const tasks = taskModule<typeof TaskFunctions>(url);
+import { flags, holdFlag, release, releaseHeld, started, tasks } from "../support/threads.js";
 
 let system: ActorSystem | null = null;
-const held: Int32Array[] = [];
 
 afterEach(async () => {
-  for (const flag of held.splice(0)) release(flag);
+  releaseHeld();
   await system?.shutdown();
   system = null;
 });
-
-function flags(length = 2): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4 * length));
-}
-
-function holdFlag(): Int32Array {
-  const flag = flags();
-  held.push(flag);
-  return flag;
-}
-
-async function started(flag: Int32Array): Promise<void> {
-  const wait = Atomics.waitAsync(flag, 0, 0);
-  if (wait.async) await wait.value;
-}
-
-function release(flag: Int32Array): void {
-  Atomics.store(flag, 1, 1);
-  Atomics.notify(flag, 1);
-}
 
 /** Resolves when `value` is pushed to `list` (at once if it is there already). */
 function pushed(list: string[], value?: string): Promise<void> {

@@ -7,7 +7,6 @@
  */
 import { getPriority } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
-import type * as TaskFunctions from "../fixtures/threads/tasks.js";
 import {
   ActorSystem,
   InvalidOptionError,
@@ -27,17 +26,21 @@ import {
   type ThreadPool,
   type ThreadPoolOptions,
 } from "../../src/index.js";
+import {
+  flags,
+  holdFlag,
+  release,
+  releaseHeld,
+  started,
+  tasks,
+  tasksUrl,
+} from "../support/threads.js";
 import { thrownBy } from "../support/thrown-by.js";
 
-const url = new URL("../fixtures/threads/tasks.ts", import.meta.url);
-const tasks = taskModule<typeof TaskFunctions>(url);
-
 let system: ActorSystem | null = null;
-/** Flags of `hold` tasks to release in teardown, so a failed test leaves no thread blocked. */
-const held: Int32Array[] = [];
 
 afterEach(async () => {
-  for (const flag of held.splice(0)) release(flag);
+  releaseHeld();
   await system?.shutdown();
   system = null;
 });
@@ -46,30 +49,6 @@ afterEach(async () => {
 function pool(options: ThreadPoolOptions): ThreadPool {
   system = new ActorSystem({ threads: options });
   return system.threads;
-}
-
-/** A shared Int32Array of `length` zeros. */
-function flags(length = 2): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4 * length));
-}
-
-/** Resolves once a task has stored something other than 0 in `flag[0]`. */
-async function started(flag: Int32Array): Promise<void> {
-  const wait = Atomics.waitAsync(flag, 0, 0);
-  if (wait.async) await wait.value;
-}
-
-/** Lets a `hold` task return. */
-function release(flag: Int32Array): void {
-  Atomics.store(flag, 1, 1);
-  Atomics.notify(flag, 1);
-}
-
-/** A flag for `hold`, released in teardown whatever happens. */
-function holdFlag(): Int32Array {
-  const flag = flags();
-  held.push(flag);
-  return flag;
 }
 
 /** The rejection of `promise`, checked to be a `type`. */
@@ -151,10 +130,10 @@ describe("task errors", () => {
 
   it("rejects a missing export with TaskNotFoundError", async () => {
     const threads = pool({ maxThreads: 1 });
-    const missing = new TaskHandle(url.href, "noSuchTask");
+    const missing = new TaskHandle(tasksUrl.href, "noSuchTask");
     const error = await rejection(threads.run(missing, []), TaskNotFoundError);
     expect(error.code).toBe("ERR_TASK_NOT_FOUND");
-    expect(error.moduleUrl).toBe(url.href);
+    expect(error.moduleUrl).toBe(tasksUrl.href);
     expect(error.exportName).toBe("noSuchTask");
     await expect(threads.run(tasks.add, [2, 2])).resolves.toBe(4);
   });
@@ -546,7 +525,8 @@ describe("option validation", () => {
       ],
       [() => threads.run(tasks.add, 1 as unknown as [number, number]), "args"],
       [
-        () => threads.run({ url: url.href, name: "add" } as unknown as typeof tasks.add, [1, 2]),
+        () =>
+          threads.run({ url: tasksUrl.href, name: "add" } as unknown as typeof tasks.add, [1, 2]),
         "task",
       ],
     ];
