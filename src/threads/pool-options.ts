@@ -50,6 +50,13 @@ export interface ThreadPoolOptions {
    */
   readonly niceIncrement?: number;
   /**
+   * Run tasks on the event loop instead of threads, in order, with no thread started: for
+   * tests of actors that offload (fast, and `runTimeout` follows a VirtualClock). Arguments
+   * and results are still copied and errors keep their classes; the thread options are
+   * ignored. @default false
+   */
+  readonly inline?: boolean;
+  /**
    * Load `.ts` task modules in threads through tsx. By default: when troupe runs from source,
    * or the process runs under tsx. Set true when troupe runs built but your tasks are `.ts`.
    */
@@ -67,6 +74,7 @@ export interface ResolvedPoolOptions {
   readonly recycleAfterTasks: number;
   readonly recycleAboveHeapBytes: number;
   readonly niceIncrement: number;
+  readonly inline: boolean;
   readonly typescript: boolean | undefined;
 }
 
@@ -81,6 +89,7 @@ const KNOWN = [
   "recycleAfterTasks",
   "recycleAboveHeapBytes",
   "niceIncrement",
+  "inline",
   "typescript",
 ] as const;
 
@@ -110,6 +119,8 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
   checkInteger("threads.niceIncrement", o.niceIncrement, 0, 19);
   countOrInfinity("threads.recycleAfterTasks", o.recycleAfterTasks);
   countOrInfinity("threads.recycleAboveHeapBytes", o.recycleAboveHeapBytes);
+  if (o.inline !== undefined && typeof o.inline !== "boolean")
+    throw new InvalidOptionError("threads.inline", "a boolean", o.inline);
   if (o.typescript !== undefined && typeof o.typescript !== "boolean")
     throw new InvalidOptionError("threads.typescript", "a boolean", o.typescript);
   if (o.resourceLimits !== undefined) {
@@ -147,6 +158,7 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
     recycleAfterTasks: o.recycleAfterTasks ?? Infinity,
     recycleAboveHeapBytes: o.recycleAboveHeapBytes ?? Infinity,
     niceIncrement: o.niceIncrement ?? 0,
+    inline: o.inline ?? false,
     typescript: o.typescript,
   };
 }

@@ -60,6 +60,7 @@ import {
 import { workerScript } from "./worker-script.js";
 import { retiringAwareBalancer, type WorkerView } from "./balancer.js";
 import { Retirement } from "./retirement.js";
+import { InlineRunner } from "./inline-runner.js";
 import {
   MAP_KEYS,
   RUN_KEYS,
@@ -116,6 +117,8 @@ export class ThreadPool {
   /** Tiny runs gathered this turn (see #post). */
   #outbox: TaskRun[] = [];
   #piscina: Piscina | null = null;
+  /** Set with `inline: true`: tasks run on the event loop, no Piscina (tests). */
+  readonly #inline: InlineRunner | null;
   #closed = false;
   /** Threads already counted as replaced. */
 
@@ -127,6 +130,7 @@ export class ThreadPool {
   ) {
     this.#options = resolvePoolOptions(options);
     this.#clock = clock;
+    this.#inline = this.#options.inline ? new InlineRunner(clock) : null;
     this.#onThreadError = onThreadError;
   }
 
@@ -209,6 +213,7 @@ export class ThreadPool {
   async broadcast<T extends TaskHandle>(task: T, ...args: TaskArgsOf<T>): Promise<void> {
     checkHandle(task);
     if (this.#closed) throw new ThreadPoolClosedError(task.label);
+    if (this.#inline !== null) return this.#inline.broadcast(task, args);
     try {
       this.#board.publish(task.url, task.name, args);
     } catch (error) {
@@ -244,11 +249,24 @@ export class ThreadPool {
 
   /** Resolves when no task is in flight. */
   drained(): Promise<void> {
+    if (this.#inline !== null) return this.#inline.drained();
     if (this.#posted.size === 0 && this.#outbox.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   get stats(): ThreadPoolStats {
+    const inline = this.#inline;
+    if (inline !== null)
+      return {
+        started: true,
+        closed: this.#closed,
+        threads: 0,
+        queued: 0,
+        inFlight: inline.inFlight,
+        completed: inline.completed,
+        replaced: 0,
+        utilization: 0,
+      };
     const piscina = this.#piscina;
     return {
       started: piscina !== null,
@@ -269,6 +287,7 @@ export class ThreadPool {
   async close(timeout = 5_000): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#inline?.close();
     for (const wake of this.#roomWaiters.splice(0)) wake();
     const piscina = this.#piscina;
     if (piscina === null) return;
@@ -298,6 +317,7 @@ export class ThreadPool {
     pin = 0,
   ): Promise<unknown> {
     if (this.#closed) return Promise.reject(new ThreadPoolClosedError(task.label));
+    if (this.#inline !== null) return this.#inline.submit(task, args, options, map);
     let resolve!: (value: unknown) => void;
     let reject!: (error: Error) => void;
     const promise = new Promise<unknown>((res, rej) => {
