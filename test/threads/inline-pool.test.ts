@@ -76,10 +76,9 @@ describe("the inline pool", () => {
     const running = system.threads.run(tasks.untilAborted, [], { runTimeout: 1_000 });
     const outcome = running.catch((e: unknown) => e);
     await flush();
-    clock.advance(999);
-    await flush();
+    await clock.advance(999);
     expect(system.threads.stats.inFlight).toBe(1);
-    clock.advance(1);
+    await clock.advance(1);
     const error = await outcome;
     expect(error).toBeInstanceOf(TaskRunTimeoutError);
     await system.threads.drained(); // the task saw its signal and ended
@@ -90,6 +89,7 @@ describe("the inline pool", () => {
     const before = system.threads.run(tasks.add, [1, 1], { signal: early.signal });
     early.abort();
     const queued = await before.catch((e: unknown) => e);
+    expect(queued).toBeInstanceOf(TaskAbortedError);
     expect((queued as TaskAbortedError).phase).toBe("queued");
     await system.threads.run(tasks.add, [0, 0]); // loaded: the next task starts at once
     const late = new AbortController();
@@ -97,6 +97,7 @@ describe("the inline pool", () => {
     await flush();
     late.abort();
     const running = await after.catch((e: unknown) => e);
+    expect(running).toBeInstanceOf(TaskAbortedError);
     expect((running as TaskAbortedError).phase).toBe("running");
   });
 
