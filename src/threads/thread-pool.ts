@@ -446,7 +446,7 @@ export class ThreadPool {
     );
   }
 
-  /** Sends what the outbox gathered this turn: batches spread over every slot of the pool. */
+  /** Sends what the outbox gathered this turn: batches spread over the pool's threads. */
   readonly #flush = (): void => {
     const runs = this.#outbox.filter((run) => !run.done); // aborted while waiting: answered
     this.#outbox = [];
@@ -458,14 +458,16 @@ export class ThreadPool {
       return;
     }
     const o = this.#options;
-    const slots = o.maxThreads * o.concurrentTasksPerWorker;
+    // One batch per thread: a thread runs its batch's tasks one after another anyway, so more
+    // (smaller) batches per thread would only add messages, even with pipelining.
+    const threads = o.maxThreads;
     let slowest = 0;
     for (const run of runs) slowest = Math.max(slowest, run.handle.runMicros);
     const budget = Math.max(
       1,
       Math.min(MAX_BATCH, Math.floor(BATCH_MICROS / Math.max(slowest, 0.1))),
     );
-    const size = Math.max(1, Math.min(budget, Math.ceil(runs.length / slots)));
+    const size = Math.max(1, Math.min(budget, Math.ceil(runs.length / threads)));
     for (let at = 0; at < runs.length; at += size) {
       const batch = runs.slice(at, at + size);
       if (batch.length === 1) {
