@@ -17,4 +17,9 @@ export const SUITES: readonly SuiteEntry[] = [
     description: "tell, ping-pong, asks, spawn and fan-out against bare ring-buffer baselines",
     load: async () => (await import("./actors.js")).suite,
   },
+  {
+    name: "thread-vs-loop",
+    description: "CPU kernels, I/O and no-op tasks on the event loop vs the thread pool",
+    load: async () => (await import("./thread-vs-loop/index.js")).suite,
+  },
 ];

@@ -1,5 +1,6 @@
 /**
  * Writes a suite's report next to the benchmarks: `bench/results/<suite>.json` and `.md`
+ * (plus any artifacts the suite returns, such as `.svg`)
  * for full runs, `<suite>.quick.json` / `.quick.md` for smoke runs (git-ignored), so a quick
  * run never overwrites a real measurement.
  */
@@ -32,6 +33,11 @@ export function renderMarkdown(report: SuiteReport, info: RunInfo): string {
   parts.push(`- suite took ${(info.durationMs / 1000).toFixed(1)} s`, "");
   parts.push(markdownTable(report.table), "");
   for (const note of report.notes) parts.push(`- ${note}`);
+  for (const section of report.sections ?? []) {
+    parts.push("", `## ${section.title}`, "", markdownTable(section.table));
+    if (section.notes !== undefined && section.notes.length > 0) parts.push("");
+    for (const note of section.notes ?? []) parts.push(`- ${note}`);
+  }
   return `${parts.join("\n").trimEnd()}\n`;
 }
 
@@ -47,9 +53,15 @@ export async function writeResults(report: SuiteReport, info: RunInfo): Promise<
     environment: info.environment,
     table: report.table,
     notes: report.notes,
+    ...(report.sections === undefined ? {} : { sections: report.sections }),
     data: report.data,
   };
   await writeFile(`${base}.json`, `${JSON.stringify(json, null, 2)}\n`);
   await writeFile(`${base}.md`, renderMarkdown(report, info));
-  return [`${base}.json`, `${base}.md`];
+  const written = [`${base}.json`, `${base}.md`];
+  for (const artifact of report.artifacts ?? []) {
+    await writeFile(`${base}.${artifact.ext}`, artifact.content);
+    written.push(`${base}.${artifact.ext}`);
+  }
+  return written;
 }

@@ -19,6 +19,16 @@ export interface SuiteReport {
   readonly notes: readonly string[];
   /** JSON-serialisable details: every sample, sizes, settings. */
   readonly data: unknown;
+  /** More tables, each with a heading and notes, printed after the main one. */
+  readonly sections?: readonly ReportSection[];
+  /** Extra files written beside the results: `<suite>[.quick].<ext>` (e.g. an SVG chart). */
+  readonly artifacts?: readonly { readonly ext: string; readonly content: string }[];
+}
+
+export interface ReportSection {
+  readonly title: string;
+  readonly table: Table;
+  readonly notes?: readonly string[];
 }
 
 export interface Suite {
