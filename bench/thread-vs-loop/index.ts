@@ -61,6 +61,7 @@ async function run(options: SuiteOptions): Promise<SuiteReport> {
       ],
       fib6.param,
       sizes,
+      threads,
     );
     for (const p of target.pools)
       log(

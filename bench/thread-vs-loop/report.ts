@@ -106,6 +106,12 @@ function targetsSection(m: Measured): ReportSection {
       `≥ 1.85× (limit ${threads}×)`,
       mark(p.speedup >= 1.85, quick),
     ]);
+  rows.push([
+    `same 16 tasks on raw Piscina (same threads, its defaults), for reference: what the host allows`,
+    formatRatio(target.raw.speedup),
+    "(baseline)",
+    "",
+  ]);
   for (const p of target.pools) {
     const gap = p99Gap(target, p);
     rows.push([

@@ -7,11 +7,13 @@ import { readFileSync, readdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ActorSystem } from "../../src/index.js";
 import { median, summarize, type Summary } from "../lib/stats.js";
+import { Piscina } from "piscina";
 import { K, type Sizes } from "./config.js";
 import * as kernels from "./kernels.js";
 import { allAt, combineDelays, onLoop, rate, settle, withDelay, type Delay } from "./measure.js";
 
 export const TARGET_TASKS = 16;
+const RAW_FIB_WORKER = new URL("./raw-piscina-fib.mjs", import.meta.url).href;
 
 export interface TargetPool {
   readonly niceIncrement: number;
@@ -23,6 +25,12 @@ export interface TargetPool {
   readonly workerNice: number[] | null;
 }
 
+/** Raw Piscina (same threads, its defaults otherwise) on the same tasks: what the host allows. */
+export interface RawTarget {
+  readonly pool: Summary;
+  readonly speedup: number;
+}
+
 export interface TargetRow {
   readonly param: number;
   readonly tasks: number;
@@ -31,6 +39,7 @@ export interface TargetRow {
   readonly idle: Delay;
   readonly loopDelay: Delay;
   readonly pools: readonly TargetPool[];
+  readonly raw: RawTarget;
 }
 
 /** CPU ticks and nice value of each thread of this process, by thread id (Linux; else null). */
@@ -70,13 +79,33 @@ export async function measureTarget(
   pools: readonly { readonly niceIncrement: number; readonly system: ActorSystem }[],
   param: number,
   sizes: Sizes,
+  threads: number,
+): Promise<TargetRow> {
+  const raw = new Piscina({ filename: RAW_FIB_WORKER, minThreads: threads, maxThreads: threads });
+  raw.on("error", (error: unknown) => {
+    throw error;
+  });
+  try {
+    return await measure(pools, param, sizes, raw);
+  } finally {
+    await raw.destroy();
+  }
+}
+
+async function measure(
+  pools: readonly { readonly niceIncrement: number; readonly system: ActorSystem }[],
+  param: number,
+  sizes: Sizes,
+  raw: Piscina,
 ): Promise<TargetRow> {
   const tasks = TARGET_TASKS;
   const run = (system: ActorSystem): Promise<number> =>
     allAt(tasks, () => system.threads.run(K.fib, [param]));
   await settle();
   const idle = (await withDelay(() => sleep(sizes.idleMs))).delay;
+  const runRaw = (): Promise<number> => allAt(tasks, () => raw.run(param) as Promise<number>);
   for (const p of pools) await run(p.system); // warm-up (threads started, fib compiled)
+  await runRaw();
   await onLoop(() => kernels.fib(param), 2);
   const loopMs: number[] = [];
   const loopDelays: Delay[] = [];
@@ -90,6 +119,9 @@ export async function measureTarget(
   const measured: TargetPool[] = [];
   for (const p of pools) {
     await settle();
+    // One unmeasured run first: whichever side runs right after the loop's block pays for
+    // the switch (the threads were parked while the main thread computed), not for its pool.
+    await run(p.system);
     const poolMs: number[] = [];
     const before = threadStats();
     const { delay: poolDelay } = await withDelay(async () => {
@@ -105,7 +137,13 @@ export async function measureTarget(
       workerNice,
     });
   }
+  await settle();
+  await runRaw(); // unmeasured, as for the pools above
+  const rawMs: number[] = [];
+  for (let r = 0; r < sizes.targetReps; r++) rawMs.push(await runRaw());
+  const rawPool = summarize(rawMs.map((ms) => rate(tasks, ms)));
   return {
+    raw: { pool: rawPool, speedup: rawPool.median / loop.median },
     param,
     tasks,
     loopMsPerTask: median(loopMs) / tasks,
