@@ -429,6 +429,16 @@ describe("recycling and limits", () => {
     expect(threads.stats.replaced).toBeGreaterThanOrEqual(2);
   });
 
+  it("replaces a thread whose heap passed recycleAboveHeapBytes, after the task that did it", async () => {
+    // Every thread's heap is far above 1 byte: each one is replaced after its first task.
+    const threads = pool({ maxThreads: 1, recycleAboveHeapBytes: 1 });
+    const first = await threads.run(tasks.whoAmI, []);
+    const second = await threads.run(tasks.whoAmI, []);
+    expect(second.thread).not.toBe(first.thread);
+    await threads.drained();
+    expect(threads.stats.replaced).toBeGreaterThanOrEqual(1);
+  });
+
   it("rejects a run past maxQueue with TaskQueueFullError", async () => {
     const threads = pool({ maxThreads: 1, maxQueue: 1 });
     const flag = holdFlag();
