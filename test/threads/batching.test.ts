@@ -104,6 +104,15 @@ describe("batches of tiny tasks", () => {
     await expect(last).resolves.toBe(3);
   });
 
+  it("gives tasks beyond the 65,536 shared state slots a slot of their own, and runs them all", async () => {
+    const threads = pool({ maxThreads: 2 });
+    await warm(threads);
+    const inputs = Array.from({ length: 70_000 }, (_, i) => i);
+    const results = await Promise.all(inputs.map((i) => threads.run(tasks.check, [i])));
+    expect(results).toEqual(inputs);
+    expect(threads.stats.inFlight).toBe(0);
+  });
+
   it("batches an actor's offloads too", async () => {
     const threads = pool({ maxThreads: 2 });
     await warm(threads);
