@@ -16,13 +16,11 @@ export class TaskRun {
   posted = false;
   /** Sent inside a batch of tiny tasks. */
   batched = false;
-  /** Never batch it (its batch failed to clone: it goes alone to find out why). */
+  /** Never batch it (it is sent alone: its batch failed to clone, or it was alone anyway). */
   solo = false;
   /** Its abort grace ran out: its thread is to be replaced, whatever else runs there. */
   doomed = false;
   slot: SlotRef | null = null;
-  /** The thread it ran on, read from its slot before the slot is released. */
-  thread = 0;
   timers: TimerHandle[] | null = null;
   cleanup: (() => void) | null = null;
 

@@ -597,10 +597,10 @@ export class ThreadPool {
     this.#posted.delete(run);
     const slot = run.slot;
     if (slot === null) return 0;
-    run.thread = stateOf(slot) === QUEUED ? 0 : threadOf(slot);
+    const thread = stateOf(slot) === QUEUED ? 0 : threadOf(slot);
     run.slot = null;
     this.#slots.release(slot);
-    return run.thread;
+    return thread;
   }
 
   #afterGiveBack(thread: number): void {
