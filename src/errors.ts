@@ -509,3 +509,59 @@ export class ActorThreadError extends TroupeError {
     );
   }
 }
+
+// ---------------------------------------------------------------- concurrency toolkit
+
+/** A wait or a piece of work passed its time limit (`timeout`, a Semaphore acquire, …). */
+export class TimeoutError extends TroupeError {
+  readonly code = "ERR_TIMEOUT";
+  constructor(
+    /** What timed out: "timeout", "semaphore.acquire", "rateLimiter.acquire", "wait". */
+    readonly operation: string,
+    readonly timeoutMs: number,
+    /** The clock time (ms, the system's clock) at which it expired. */
+    readonly deadline: number,
+  ) {
+    super(
+      `${operation} did not finish within ${timeoutMs} ms (deadline ${deadline} on its ` +
+        `clock); it was aborted. Raise the limit, or make the work faster or smaller.`,
+    );
+  }
+}
+
+/** A wait or a piece of work was aborted through its AbortSignal; `cause` is the reason. */
+export class OperationAbortedError extends TroupeError {
+  readonly code = "ERR_OPERATION_ABORTED";
+  constructor(
+    /** What was aborted: "semaphore.acquire", "rateLimiter.acquire", "retry", … */
+    readonly operation: string,
+    cause: unknown,
+  ) {
+    super(`${operation} was aborted by its signal; the cause holds the abort reason.`, { cause });
+  }
+}
+
+/** `retry` gave up: every attempt failed (or `retryIf` refused); `cause` is the last error. */
+export class RetriesExhaustedError extends TroupeError {
+  readonly code = "ERR_RETRIES_EXHAUSTED";
+  constructor(
+    readonly attempts: number,
+    cause: unknown,
+  ) {
+    super(
+      `Gave up after ${attempts} attempt(s); the cause holds the last error. Fix the cause, ` +
+        `or allow more attempts (maxAttempts) or longer backoff.`,
+      { cause },
+    );
+  }
+}
+
+/** Every competitor of `firstCompleted` (or `any`-style wait) failed; `errors` in input order. */
+export class AllFailedError extends TroupeError {
+  readonly code = "ERR_ALL_FAILED";
+  constructor(readonly errors: readonly unknown[]) {
+    super(
+      `All ${errors.length} competitor(s) failed; \`errors\` holds each failure in input order.`,
+    );
+  }
+}

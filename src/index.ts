@@ -66,6 +66,44 @@ export {
 } from "./supervision/backoff.js";
 export type { Directive } from "./supervision/directive.js";
 export { systemClock, type Clock, type TimerHandle } from "./time/clock.js";
+export {
+  Semaphore,
+  type SemaphoreAcquireOptions,
+  type SemaphoreOptions,
+  type SemaphoreRelease,
+} from "./concurrency/semaphore.js";
+export {
+  RateLimiter,
+  type RateLimiterAcquireOptions,
+  type RateLimiterOptions,
+} from "./concurrency/rate-limiter.js";
+export { timeout, type TimeoutOptions } from "./concurrency/timeout.js";
+export {
+  retry,
+  retryPolicy,
+  RetryPolicy,
+  type RetryOptions,
+  type RetryPolicyOptions,
+} from "./concurrency/retry.js";
+export {
+  gather,
+  gatherSettled,
+  firstCompleted,
+  asCompleted,
+  wait,
+  type Awaitable,
+  type CombinatorOptions,
+  type Indexed,
+  type IndexedOutcome,
+  type Outcome,
+  type OutcomesOf,
+  type Pending,
+  type ResultOf,
+  type ResultsOf,
+  type WaitOptions,
+  type WaitResult,
+  type Work,
+} from "./concurrency/combinators.js";
 export { ThreadPool, type ThreadPoolStats } from "./threads/thread-pool.js";
 export type { MapOptions, RunOptions } from "./threads/run-options.js";
 export type { ThreadPoolOptions } from "./threads/pool-options.js";
@@ -111,6 +149,10 @@ export {
   TaskNonErrorThrownError,
   WorkerUncaughtError,
   ActorThreadError,
+  TimeoutError,
+  OperationAbortedError,
+  RetriesExhaustedError,
+  AllFailedError,
   type TaskPhase,
   type DropReason,
 } from "./errors.js";

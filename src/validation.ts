@@ -76,3 +76,20 @@ export function checkKnownKeys(option: string, value: object, known: readonly st
       );
   }
 }
+
+/** A Clock: an object with now(), setTimer() and clearTimer() (see time/clock.ts). */
+export function checkClock(option: string, value: unknown): void {
+  if (value === undefined) return;
+  const methods =
+    typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+  if (
+    typeof methods["now"] !== "function" ||
+    typeof methods["setTimer"] !== "function" ||
+    typeof methods["clearTimer"] !== "function"
+  )
+    throw new InvalidOptionError(
+      option,
+      "an object with now(), setTimer() and clearTimer()",
+      value,
+    );
+}

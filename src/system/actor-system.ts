@@ -30,6 +30,7 @@ import {
   checkDuration,
   checkFunction,
   checkInteger,
+  checkClock,
   checkKnownKeys,
   checkNonNegativeDuration,
   checkObject,
@@ -216,20 +217,7 @@ function checkSystemOptions(options: ActorSystemOptions): void {
     "stopTimeout",
     options.stopTimeout === Infinity ? undefined : options.stopTimeout,
   );
-  const clock = options.clock as Partial<Clock> | undefined;
-  if (
-    clock !== undefined &&
-    (typeof clock !== "object" ||
-      clock === null ||
-      typeof clock.now !== "function" ||
-      typeof clock.setTimer !== "function" ||
-      typeof clock.clearTimer !== "function")
-  )
-    throw new InvalidOptionError(
-      "clock",
-      "an object with now(), setTimer() and clearTimer()",
-      clock,
-    );
+  checkClock("clock", options.clock);
   checkObject("dispatcher", options.dispatcher);
   if (options.dispatcher !== undefined) {
     checkKnownKeys("dispatcher", options.dispatcher, ["throughput", "yieldAfterMs"]);

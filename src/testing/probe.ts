@@ -37,7 +37,7 @@ import type { ActorContext } from "../actor/context.js";
 import { ActorStoppedError, InvalidOptionError, TroupeError } from "../errors.js";
 import { ActorSystem } from "../system/actor-system.js";
 import type { Clock, TimerHandle } from "../time/clock.js";
-import { checkKnownKeys, checkObject } from "../validation.js";
+import { checkClock, checkKnownKeys, checkObject } from "../validation.js";
 
 /** Options of {@link TestProbe.create}. */
 export interface TestProbeOptions {
@@ -166,22 +166,6 @@ function checkTimeout(option: string, value: unknown): void {
     );
 }
 
-function checkClock(value: unknown): void {
-  if (value === undefined) return;
-  const methods =
-    typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-  if (
-    typeof methods["now"] !== "function" ||
-    typeof methods["setTimer"] !== "function" ||
-    typeof methods["clearTimer"] !== "function"
-  )
-    throw new InvalidOptionError(
-      "clock",
-      "an object with now(), setTimer() and clearTimer()",
-      value,
-    );
-}
-
 function checkExpectOptions(options: unknown): asserts options is ExpectOptions | undefined {
   checkObject("options", options);
   if (options === undefined) return;
@@ -300,7 +284,7 @@ export class TestProbe<M = unknown> {
     checkObject("options", options);
     if (options !== undefined) {
       checkKnownKeys("options", options, ["name", "clock", "timeout"]);
-      checkClock(options.clock);
+      checkClock("clock", options.clock);
       checkTimeout("timeout", options.timeout);
     }
     return new TestProbe<M>(system, options ?? {});

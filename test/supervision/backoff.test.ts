@@ -4,45 +4,20 @@
  * resetAfter boundary, validation of every option, and immutability of policies.
  */
 import { describe, expect, it } from "vitest";
-import { InvalidOptionError, describeValue } from "../../src/errors.js";
+import { InvalidOptionError } from "../../src/errors.js";
 import {
   BackoffPolicy,
   BackoffState,
   backoff,
   type BackoffOptions,
 } from "../../src/supervision/backoff.js";
+import { invalidOption } from "../support/thrown-by.js";
 
 /** A random source that always returns `value`. */
 const fixed = (value: number) => () => value;
 
 const attempts = (policy: BackoffPolicy, count: number, random = fixed(0.5)): number[] =>
   Array.from({ length: count }, (_, i) => policy.delay(i + 1, random));
-
-/** Runs `fn`, expecting InvalidOptionError with exactly this option, contract and message. */
-function invalidOption(
-  fn: () => unknown,
-  option: string,
-  expected: string,
-  received: unknown,
-): InvalidOptionError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown, `expected InvalidOptionError for "${option}"`).toBeInstanceOf(InvalidOptionError);
-  const error = thrown as InvalidOptionError;
-  expect(error.code).toBe("ERR_INVALID_OPTION");
-  expect(error.name).toBe("InvalidOptionError");
-  expect(error.option).toBe(option);
-  expect(error.expected).toBe(expected);
-  expect(error.received).toBe(received);
-  expect(error.message).toBe(
-    `Option "${option}" must be ${expected}; received ${describeValue(received)}.`,
-  );
-  return error;
-}
 
 describe("BackoffPolicy.delay", () => {
   it("doubles from min to max: 100, 200, 400, 800, 1600, 3000, 3000 (jitter 0)", () => {

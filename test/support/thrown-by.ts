@@ -9,6 +9,7 @@
  * ```
  */
 import { expect } from "vitest";
+import { InvalidOptionError, describeValue } from "../../src/errors.js";
 
 /** Runs `fn`, expecting it to throw `type`; returns the error for further checks. */
 export function thrownBy<E extends Error>(
@@ -22,4 +23,43 @@ export function thrownBy<E extends Error>(
     return error as E;
   }
   throw new Error(`expected ${type.name} to be thrown, but nothing was thrown`);
+}
+
+/** What `promise` rejects with; fails the test if it fulfils. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}
+
+/**
+ * Runs `fn`, expecting InvalidOptionError with exactly this option, contract and received
+ * value, and the message they make; returns the error.
+ */
+export function invalidOption(
+  fn: () => unknown,
+  option: string,
+  expected: string,
+  received: unknown,
+): InvalidOptionError {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown, `expected InvalidOptionError for "${option}"`).toBeInstanceOf(InvalidOptionError);
+  const error = thrown as InvalidOptionError;
+  expect(error.code).toBe("ERR_INVALID_OPTION");
+  expect(error.name).toBe("InvalidOptionError");
+  expect(error.option).toBe(option);
+  expect(error.expected).toBe(expected);
+  expect(error.received).toBe(received);
+  expect(error.message).toBe(
+    `Option "${option}" must be ${expected}; received ${describeValue(received)}.`,
+  );
+  return error;
 }

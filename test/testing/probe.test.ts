@@ -25,6 +25,7 @@ import {
   flush,
   type ProbeActor,
 } from "../../src/testing/index.js";
+import { rejectionOf } from "../support/thrown-by.js";
 
 let clock: VirtualClock;
 let system: ActorSystem;
@@ -61,16 +62,6 @@ function track<T>(promise: Promise<T>): Tracked<T> {
     },
   );
   return Object.assign(tracked, { done });
-}
-
-/** The rejection of `promise`, which must reject. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the promise to reject, but it resolved");
 }
 
 interface Pong {
