@@ -7,10 +7,7 @@
  */
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import {
-  OperationAbortedError,
-  TimeoutError,
-} from "../../src/errors.js";
+import { OperationAbortedError, TimeoutError } from "../../src/errors.js";
 import { RateLimiter, type RateLimiterOptions } from "../../src/concurrency/rate-limiter.js";
 import { VirtualClock, flush } from "../../src/testing/index.js";
 import { Actor } from "../../src/index.js";

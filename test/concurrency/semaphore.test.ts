@@ -7,10 +7,7 @@
  */
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import {
-  OperationAbortedError,
-  TimeoutError,
-} from "../../src/errors.js";
+import { OperationAbortedError, TimeoutError } from "../../src/errors.js";
 import { Semaphore, type SemaphoreRelease } from "../../src/concurrency/semaphore.js";
 import { VirtualClock, flush } from "../../src/testing/index.js";
 import { gate, type Gate } from "../support/gates.js";
