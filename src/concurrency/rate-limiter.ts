@@ -26,8 +26,9 @@
  * await fetch(url, { signal });
  * ```
  */
-import { InvalidOptionError, OperationAbortedError, TimeoutError } from "../errors.js";
+import { InvalidOptionError, OperationAbortedError } from "../errors.js";
 import { systemClock, type Clock, type TimerHandle } from "../time/clock.js";
+import { WaitLine, type Waiter } from "./wait-line.js";
 import {
   checkDuration,
   checkInteger,
@@ -86,12 +87,6 @@ const OPERATION = "rateLimiter.acquire";
  */
 const EPSILON = 1e-9;
 
-/** One caller in line. `grant` removes it from the line and cleans up before resolving. */
-interface Waiter {
-  readonly tokens: number;
-  grant(): void;
-}
-
 export class RateLimiter {
   readonly #rate: number;
   readonly #interval: number;
@@ -100,11 +95,11 @@ export class RateLimiter {
   /** Tokens in the bucket as of `#updatedAt`; fractional. */
   #tokens: number;
   #updatedAt: number;
-  /** The line, in arrival order: a Set keeps insertion order and removes from the middle in O(1). */
-  readonly #queue = new Set<Waiter>();
+  /** Callers waiting for tokens, in arrival order. */
+  readonly #line: WaitLine<void>;
   /** The refill timer, armed for the head of the line only. */
   #timer: TimerHandle | null = null;
-  #armedFor: Waiter | null = null;
+  #armedFor: Waiter<void> | null = null;
 
   /** @throws InvalidOptionError for a missing or bad option, or an unknown key. */
   constructor(options: RateLimiterOptions) {
@@ -122,6 +117,8 @@ export class RateLimiter {
     this.#interval = given.interval ?? 1000;
     this.#burst = given.burst ?? Math.max(1, Math.floor(rate));
     this.#clock = given.clock ?? systemClock;
+    // A waiter that left: re-arm for the new head, or serve it now if the bucket covers it.
+    this.#line = new WaitLine(OPERATION, this.#clock, () => this.#pump());
     this.#tokens = this.#burst;
     this.#updatedAt = this.#clock.now();
   }
@@ -154,7 +151,7 @@ export class RateLimiter {
 
   /** How many callers are in line (not how many tokens they want). */
   get waiting(): number {
-    return this.#queue.size;
+    return this.#line.size;
   }
 
   /**
@@ -164,7 +161,7 @@ export class RateLimiter {
    */
   tryAcquire(tokens = 1): boolean {
     this.#checkTokens(tokens);
-    if (this.#queue.size > 0) return false;
+    if (this.#line.size > 0) return false;
     this.#refill();
     if (this.#waitFor(tokens) > 0) return false;
     this.#tokens -= tokens;
@@ -187,45 +184,15 @@ export class RateLimiter {
       return Promise.reject(new OperationAbortedError(OPERATION, signal.reason));
     if (this.tryAcquire(tokens)) return Promise.resolve();
 
-    return new Promise<void>((resolve, reject) => {
-      let timer: TimerHandle | null = null;
-      const leave = (): void => {
-        this.#queue.delete(waiter);
-        if (timer !== null) this.#clock.clearTimer(timer);
-        signal?.removeEventListener("abort", onAbort);
-      };
-      const fail = (error: Error): void => {
-        leave();
-        reject(error);
-        this.#pump(); // re-arm for the new head, or serve it now if the bucket covers it
-      };
-      const onAbort = (): void => {
-        fail(new OperationAbortedError(OPERATION, signal?.reason));
-      };
-      const waiter: Waiter = {
-        tokens,
-        grant: () => {
-          leave();
-          resolve();
-        },
-      };
-      this.#queue.add(waiter);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (timeout !== Infinity) {
-        const deadline = this.#clock.now() + timeout;
-        timer = this.#clock.setTimer(() => {
-          timer = null;
-          fail(new TimeoutError(OPERATION, timeout, deadline));
-        }, timeout);
-      }
-      this.#pump();
-    });
+    const granted = this.#line.join(tokens, { signal, timeout });
+    this.#pump(); // arm the timer if it joined at the head
+    return granted;
   }
 
   toString(): string {
     return (
       `RateLimiter(${this.#rate} per ${this.#interval} ms, burst ${this.#burst}, ` +
-      `${this.available.toFixed(2)} available, ${this.#queue.size} waiting)`
+      `${this.available.toFixed(2)} available, ${this.#line.size} waiting)`
     );
   }
 
@@ -256,11 +223,11 @@ export class RateLimiter {
    */
   #pump(): void {
     this.#refill();
-    for (const head of this.#queue) {
-      const wait = this.#waitFor(head.tokens);
+    for (const head of this.#line) {
+      const wait = this.#waitFor(head.amount);
       if (wait === 0) {
-        this.#tokens -= head.tokens;
-        head.grant(); // removes it from the line
+        this.#tokens -= head.amount;
+        head.grant(); // takes it out of the line
         continue;
       }
       if (this.#armedFor === head) return;

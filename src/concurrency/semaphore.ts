@@ -25,8 +25,9 @@
  * const rows = await connections.use(() => db.query(sql), { timeout: 5_000 });
  * ```
  */
-import { InvalidOptionError, OperationAbortedError, TimeoutError } from "../errors.js";
-import { systemClock, type Clock, type TimerHandle } from "../time/clock.js";
+import { InvalidOptionError, OperationAbortedError } from "../errors.js";
+import { systemClock, type Clock } from "../time/clock.js";
+import { WaitLine } from "./wait-line.js";
 import {
   checkDuration,
   checkFunction,
@@ -74,18 +75,11 @@ const ACQUIRE_KEYS = ["weight", "signal", "timeout"] as const;
 const OPTION_KEYS = ["clock"] as const;
 const OPERATION = "semaphore.acquire";
 
-/** One caller in line. `grant` removes it from the line and cleans up before resolving. */
-interface Waiter {
-  readonly weight: number;
-  grant(release: SemaphoreRelease): void;
-}
-
 export class Semaphore {
   readonly #permits: number;
-  readonly #clock: Clock;
   #available: number;
-  /** The line, in arrival order: a Set keeps insertion order and removes from the middle in O(1). */
-  readonly #queue = new Set<Waiter>();
+  /** Callers waiting for permits, in arrival order. */
+  readonly #line: WaitLine<SemaphoreRelease>;
 
   /**
    * @param permits how many units may be held at once: an integer ≥ 1.
@@ -100,7 +94,8 @@ export class Semaphore {
     checkClock("clock", given.clock);
     this.#permits = permits;
     this.#available = permits;
-    this.#clock = given.clock ?? systemClock;
+    // A waiter that left may have been the large head holding up smaller waiters behind it.
+    this.#line = new WaitLine(OPERATION, given.clock ?? systemClock, () => this.#drain());
   }
 
   /** The total number of permits, as given to the constructor. */
@@ -115,7 +110,7 @@ export class Semaphore {
 
   /** How many callers are in line (not how many permits they want). */
   get waiting(): number {
-    return this.#queue.size;
+    return this.#line.size;
   }
 
   /**
@@ -132,42 +127,10 @@ export class Semaphore {
     const timeout = options?.timeout ?? Infinity;
     if (signal?.aborted === true)
       return Promise.reject(new OperationAbortedError(OPERATION, signal.reason));
-    if (this.#queue.size === 0 && weight <= this.#available)
+    if (this.#line.size === 0 && weight <= this.#available)
       return Promise.resolve(this.#take(weight));
 
-    return new Promise<SemaphoreRelease>((resolve, reject) => {
-      let timer: TimerHandle | null = null;
-      const leave = (): void => {
-        this.#queue.delete(waiter);
-        if (timer !== null) this.#clock.clearTimer(timer);
-        signal?.removeEventListener("abort", onAbort);
-      };
-      const fail = (error: Error): void => {
-        leave();
-        reject(error);
-        // The leaver may have been the large head that held up smaller waiters behind it.
-        this.#drain();
-      };
-      const onAbort = (): void => {
-        fail(new OperationAbortedError(OPERATION, signal?.reason));
-      };
-      const waiter: Waiter = {
-        weight,
-        grant: (release) => {
-          leave();
-          resolve(release);
-        },
-      };
-      this.#queue.add(waiter);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (timeout !== Infinity) {
-        const deadline = this.#clock.now() + timeout;
-        timer = this.#clock.setTimer(() => {
-          timer = null;
-          fail(new TimeoutError(OPERATION, timeout, deadline));
-        }, timeout);
-      }
-    });
+    return this.#line.join(weight, { signal, timeout });
   }
 
   /**
@@ -177,7 +140,7 @@ export class Semaphore {
    */
   tryAcquire(weight = 1): SemaphoreRelease | null {
     this.#checkWeight("weight", weight);
-    if (this.#queue.size > 0 || weight > this.#available) return null;
+    if (this.#line.size > 0 || weight > this.#available) return null;
     return this.#take(weight);
   }
 
@@ -206,7 +169,7 @@ export class Semaphore {
   }
 
   toString(): string {
-    return `Semaphore(${this.#available}/${this.#permits} available, ${this.#queue.size} waiting)`;
+    return `Semaphore(${this.#available}/${this.#permits} available, ${this.#line.size} waiting)`;
   }
 
   /** Takes permits known to be free and returns their one-shot release. */
@@ -223,9 +186,9 @@ export class Semaphore {
 
   /** Serves waiters from the head while the head fits; stops at the first that does not. */
   #drain(): void {
-    for (const head of this.#queue) {
-      if (head.weight > this.#available) return;
-      head.grant(this.#take(head.weight)); // grant() removes it from the line
+    for (const head of this.#line) {
+      if (head.amount > this.#available) return;
+      head.grant(this.#take(head.amount)); // grant() takes it out of the line
     }
   }
 
