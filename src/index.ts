@@ -4,6 +4,7 @@
  */
 export { Actor, type TerminationReason } from "./actor/actor.js";
 export { ActorRef, type AskOptions } from "./actor/actor-ref.js";
+export { askAll, askAllSettled, askFirst, askAsCompleted } from "./actor/ask-many.js";
 export type { ActorContext, StopOptions } from "./actor/context.js";
 export type { Timers } from "./actor/timers.js";
 export type { ActorClass, ActorFactory } from "./actor/factory.js";

@@ -157,14 +157,18 @@ export class ActorRef<out A extends Actor = Actor> {
 
   /**
    * A view of this ref with per-call options: `ref.with({ timeout: 100, signal }).ask(...)`.
-   * Options merge over this view's; the view is cheap and shares the actor.
+   * Options merge over this view's; two signals both apply (either one aborts). The view is
+   * cheap and shares the actor.
    */
   with(options: AskOptions): ActorRef<A> {
     checkAskOptions(options);
-    return new ActorRef<A>(
-      this.#delivery,
-      this.#options === undefined ? options : { ...this.#options, ...options },
-    );
+    const own = this.#options;
+    if (own === undefined) return new ActorRef<A>(this.#delivery, options);
+    const merged: AskOptions =
+      own.signal !== undefined && options.signal !== undefined && own.signal !== options.signal
+        ? { ...own, ...options, signal: AbortSignal.any([own.signal, options.signal]) }
+        : { ...own, ...options };
+    return new ActorRef<A>(this.#delivery, merged);
   }
 
   /** True when both refs point at the same actor. */
