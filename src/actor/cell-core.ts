@@ -16,6 +16,7 @@
  * is left, stops the children in reverse start order, runs `onStop`, and tells the watchers.
  */
 import { setMaxListeners } from "node:events";
+import { RateLimiter } from "../concurrency/rate-limiter.js";
 import {
   ActorStartError,
   ActorStoppedError,
@@ -247,6 +248,7 @@ export abstract class CellCore implements Delivery, AskTarget, TimerOwner, Sched
       failed: this._x?.failed ?? 0,
       restarts: this._x?.restarts ?? 0,
       backoff: this._x?.backoff ?? null,
+      heldByRateLimit: this._x?.rateWaiting === true ? this.mailbox.size : 0,
       children: [...this.children].map((c) => c.snapshot()),
     };
   }
@@ -465,6 +467,7 @@ export abstract class CellCore implements Delivery, AskTarget, TimerOwner, Sched
       !this._hookBusy &&
       this._inFlight < concurrency &&
       (!this._closing || this._draining) &&
+      (this._options.rateLimit === undefined || (mailbox.size > 0 && this._admitRate())) &&
       mailbox.shift()
     ) {
       n++;
@@ -498,7 +501,8 @@ export abstract class CellCore implements Delivery, AskTarget, TimerOwner, Sched
           (this._x?.notices != null && this._x.notices.length > 0 && this._inFlight === 0) ||
           (this.mailbox.size > 0 &&
             this._inFlight < this._options.concurrency &&
-            (!this._closing || this._draining))
+            (!this._closing || this._draining) &&
+            this._x?.rateWaiting !== true)
         );
       case SUSPENDED:
       case RESTARTING:
@@ -516,6 +520,38 @@ export abstract class CellCore implements Delivery, AskTarget, TimerOwner, Sched
     if (this._status === SUSPENDED) return true;
     if (this._status !== RUNNING) return false;
     return !this._draining || (this.mailbox.size === 0 && this.mailbox.waitingSenders === 0);
+  }
+
+  /**
+   * Admits the next message past the spawn option `rateLimit`: true when a token is taken.
+   * Otherwise the message stays in the mailbox, in order, and the actor joins the limiter's
+   * line (FIFO with every other user of a shared limiter); the token it gets is kept for the
+   * next message, and the actor is scheduled again. The wait ends with the incarnation.
+   */
+  protected _admitRate(): boolean {
+    const spec = this._options.rateLimit;
+    if (spec === undefined) return true;
+    const x = this._extras();
+    if (x.ratePrepaid) {
+      x.ratePrepaid = false;
+      return true;
+    }
+    if (x.rateWaiting) return false;
+    const limiter = (x.limiter ??=
+      spec instanceof RateLimiter ? spec : new RateLimiter({ ...spec, clock: this.runtime.clock }));
+    if (limiter.tryAcquire()) return true;
+    x.rateWaiting = true;
+    limiter.acquire(1, { signal: this.incarnationSignal }).then(
+      () => {
+        x.rateWaiting = false;
+        x.ratePrepaid = true;
+        this._afterWork();
+      },
+      () => {
+        x.rateWaiting = false; // the incarnation ended: a restart asks again
+      },
+    );
+    return false;
   }
 
   /** Runs the message just loaded into the mailbox's registers. */

@@ -3,6 +3,7 @@
  * idle actor stays small (children, death watch, timers, stash, restart history, the state
  * of a stop in progress), plus small helpers the cell shares with them.
  */
+import type { RateLimiter } from "../concurrency/rate-limiter.js";
 import type { TerminationReason } from "./actor.js";
 import type { ActorCell } from "./cell.js";
 import type { ActorContext } from "./context.js";
@@ -83,4 +84,10 @@ export class Extras {
   instanceStopped = false;
   /** Aborted when the current incarnation ends (stop or restart); made on first use. */
   incarnation: AbortController | null = null;
+  /** The spawn option rateLimit's limiter (made from options on first use; kept on restart). */
+  limiter: RateLimiter | null = null;
+  /** Waiting in the limiter's line for the next message's token. */
+  rateWaiting = false;
+  /** A token taken for a message that has not run yet. */
+  ratePrepaid = false;
 }

@@ -30,6 +30,8 @@ export interface ActorSnapshot {
   readonly restarts: number;
   /** Set while a restart waits for its backoff delay. */
   readonly backoff: BackoffSnapshot | null;
+  /** Messages in the mailbox held back by the spawn option `rateLimit` (0 when not waiting). */
+  readonly heldByRateLimit: number;
   readonly children: readonly ActorSnapshot[];
 }
 

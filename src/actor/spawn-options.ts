@@ -2,6 +2,7 @@
  * Options of `spawn`, their defaults and their validation. Resolved once per spawn; a spawn
  * without options shares one frozen default object, so spawning stays cheap.
  */
+import { RateLimiter, type RateLimiterOptions } from "../concurrency/rate-limiter.js";
 import { InvalidNameError } from "../errors.js";
 import { OVERFLOW_POLICIES, type OverflowPolicy } from "../mailbox/mailbox.js";
 import { SupervisorStrategy } from "../supervision/strategy.js";
@@ -79,6 +80,15 @@ export interface SpawnOptions {
    * @default "drain"
    */
   readonly offload?: OffloadMode;
+  /**
+   * Holds messages back so that this actor handles at most what the limiter admits: a
+   * RateLimiter instance (shared: many actors, one budget) or its options (a limiter of its
+   * own, on the system's clock). A held message waits in the mailbox in order (inspect()
+   * counts it as `heldByRateLimit`) and an ask's timeout can still withdraw it. Each message
+   * takes one token; the limit survives restarts.
+   * @default none
+   */
+  readonly rateLimit?: RateLimiter | Omit<RateLimiterOptions, "clock">;
 }
 
 export const OFFLOAD_MODES = ["drain", "pause"] as const;
@@ -97,6 +107,7 @@ export interface ResolvedSpawnOptions {
   readonly restart: RestartType;
   readonly shutdownTimeout: number | undefined;
   readonly offload: OffloadMode;
+  readonly rateLimit: RateLimiter | Omit<RateLimiterOptions, "clock"> | undefined;
 }
 
 const DEFAULTS: ResolvedSpawnOptions = Object.freeze({
@@ -109,6 +120,7 @@ const DEFAULTS: ResolvedSpawnOptions = Object.freeze({
   restart: "transient",
   shutdownTimeout: undefined,
   offload: "drain",
+  rateLimit: undefined,
 });
 
 const KEYS = [
@@ -120,6 +132,7 @@ const KEYS = [
   "restart",
   "shutdownTimeout",
   "offload",
+  "rateLimit",
 ] as const;
 
 export function resolveSpawnOptions(options: SpawnOptions | undefined): ResolvedSpawnOptions {
@@ -148,6 +161,7 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined): Resolved
     options.shutdownTimeout === Infinity ? undefined : options.shutdownTimeout,
   );
   checkOneOf("offload", options.offload, OFFLOAD_MODES);
+  checkRateLimit(options.rateLimit);
   return {
     name: options.name,
     capacity: mailbox?.capacity ?? Infinity,
@@ -158,7 +172,26 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined): Resolved
     restart: options.restart ?? "transient",
     shutdownTimeout: options.shutdownTimeout,
     offload: options.offload ?? "drain",
+    rateLimit: options.rateLimit,
   };
+}
+
+/** A RateLimiter, or options a RateLimiter accepts (checked by making one). */
+function checkRateLimit(value: unknown): void {
+  if (value === undefined || value instanceof RateLimiter) return;
+  if (typeof value !== "object" || value === null)
+    throw new InvalidOptionError(
+      "rateLimit",
+      "a RateLimiter or its options ({ rate, interval, burst })",
+      value,
+    );
+  if ("clock" in value)
+    throw new InvalidOptionError(
+      "rateLimit.clock",
+      "absent: a limiter made from options runs on the system's clock (pass a RateLimiter to choose)",
+      (value).clock,
+    );
+  new RateLimiter(value as RateLimiterOptions); // throws InvalidOptionError naming the bad option
 }
 
 const NAME = /^[A-Za-z0-9_\-~@:+=][A-Za-z0-9_\-~@:+=$]{0,127}$/;

@@ -314,6 +314,7 @@ describe("inspect", () => {
         failed: 1,
         restarts: 1,
         backoff: null,
+        heldByRateLimit: 0,
         children: [
           {
             path: "/user/p/child",
@@ -327,6 +328,7 @@ describe("inspect", () => {
             failed: 0,
             restarts: 0,
             backoff: null,
+            heldByRateLimit: 0,
             children: [],
           },
         ],
