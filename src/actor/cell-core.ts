@@ -87,6 +87,9 @@ const STASHED_CURRENT = 32;
 // actor, spawn 3x slower). Named fields stay fast up to 128 properties. The class is
 // internal; the public faces (ActorRef, Actor, ActorSystem) keep `#private` state. They are
 // protected, not private, because the parent's part (ActorCell in cell.ts) shares them.
+/** Most tokens an actor takes from its rate limiter at once (about one dispatcher turn). */
+const RATE_BATCH = 64;
+
 export abstract class CellCore implements Delivery, AskTarget, TimerOwner, Schedulable {
   readonly runtime: Runtime;
   readonly parent: ActorCell | null;
@@ -524,27 +527,34 @@ export abstract class CellCore implements Delivery, AskTarget, TimerOwner, Sched
 
   /**
    * Admits the next message past the spawn option `rateLimit`: true when a token is taken.
-   * Otherwise the message stays in the mailbox, in order, and the actor joins the limiter's
-   * line (FIFO with every other user of a shared limiter); the token it gets is kept for the
-   * next message, and the actor is scheduled again. The wait ends with the incarnation.
+   * Tokens are taken for as many queued messages as the bucket covers, up to a turn's worth
+   * (one clock reading per batch, not per message); the rest are kept for the next messages.
+   * When none is left, the message stays in the mailbox, in order, and the actor joins the
+   * limiter's line (FIFO with every other user of a shared limiter); the token it gets is
+   * kept for that message, and the actor is scheduled again. The wait ends with the
+   * incarnation.
    */
   protected _admitRate(): boolean {
     const spec = this._options.rateLimit;
     if (spec === undefined) return true;
     const x = this._extras();
-    if (x.ratePrepaid) {
-      x.ratePrepaid = false;
+    if (x.ratePrepaid > 0) {
+      x.ratePrepaid--;
       return true;
     }
     if (x.rateWaiting) return false;
     const limiter = (x.limiter ??=
       spec instanceof RateLimiter ? spec : new RateLimiter({ ...spec, clock: this.runtime.clock }));
-    if (limiter.tryAcquire()) return true;
+    const taken = limiter.tryAcquireUpTo(Math.min(this.mailbox.size, RATE_BATCH));
+    if (taken > 0) {
+      x.ratePrepaid = taken - 1;
+      return true;
+    }
     x.rateWaiting = true;
     limiter.acquire(1, { signal: this.incarnationSignal }).then(
       () => {
         x.rateWaiting = false;
-        x.ratePrepaid = true;
+        x.ratePrepaid++;
         this._afterWork();
       },
       () => {

@@ -88,6 +88,6 @@ export class Extras {
   limiter: RateLimiter | null = null;
   /** Waiting in the limiter's line for the next message's token. */
   rateWaiting = false;
-  /** A token taken for a message that has not run yet. */
-  ratePrepaid = false;
+  /** Tokens taken for messages that have not run yet. */
+  ratePrepaid = 0;
 }

@@ -189,7 +189,7 @@ function checkRateLimit(value: unknown): void {
     throw new InvalidOptionError(
       "rateLimit.clock",
       "absent: a limiter made from options runs on the system's clock (pass a RateLimiter to choose)",
-      (value).clock,
+      value.clock,
     );
   new RateLimiter(value as RateLimiterOptions); // throws InvalidOptionError naming the bad option
 }

@@ -169,6 +169,23 @@ export class RateLimiter {
   }
 
   /**
+   * Takes as many whole tokens as the bucket holds now, up to `max`, if nobody waits (no
+   * barging); returns how many (0 when none). Never waits. For a consumer that works in
+   * batches: one clock reading for the batch instead of one per item.
+   * @throws InvalidOptionError when `max` is not an integer ≥ 1.
+   */
+  tryAcquireUpTo(max: number): number {
+    checkInteger("max", max, 1);
+    if (this.#line.size > 0) return 0;
+    this.#refill();
+    const whole = Math.floor(this.#tokens + EPSILON);
+    const taken = Math.min(max, whole);
+    if (taken <= 0) return 0;
+    this.#tokens -= taken;
+    return taken;
+  }
+
+  /**
    * Takes `tokens`, waiting in line (FIFO) for exactly as long as the bucket needs to
    * refill them. A request for more than `burst` could never be granted, so it throws.
    *

@@ -62,6 +62,31 @@ describe("RateLimiter: the bucket", () => {
   });
 });
 
+describe("RateLimiter.tryAcquireUpTo", () => {
+  it("takes the whole tokens there are, up to max, and never waits", async () => {
+    const { clock, limiter } = emptied();
+    expect(limiter.tryAcquireUpTo(5)).toBe(0);
+    await clock.advance(350); // 3.5 tokens
+    expect(limiter.tryAcquireUpTo(10)).toBe(3);
+    expect(limiter.available).toBeCloseTo(0.5, 9);
+    await clock.advance(1_000);
+    expect(limiter.tryAcquireUpTo(2)).toBe(2);
+  });
+
+  it("takes nothing while anyone waits (no barging past the line)", async () => {
+    const { clock, limiter } = emptied();
+    const waiting = limiter.acquire(1);
+    expect(limiter.tryAcquireUpTo(1)).toBe(0);
+    await clock.advance(100);
+    await waiting;
+  });
+
+  it("rejects a max that is not an integer ≥ 1", () => {
+    const limiter = new RateLimiter({ rate: 1 });
+    expect(() => limiter.tryAcquireUpTo(0)).toThrow(/Option "max" must be an integer ≥ 1/);
+  });
+});
+
 describe("RateLimiter.acquire", () => {
   it("resolves at once, without a timer, when the bucket covers the request", async () => {
     const clock = new VirtualClock();
