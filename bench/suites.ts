@@ -18,6 +18,12 @@ export const SUITES: readonly SuiteEntry[] = [
     load: async () => (await import("./actors.js")).suite,
   },
   {
+    name: "limits",
+    description:
+      "Semaphore, RateLimiter and actor-level limits that do not bind, against bare counters",
+    load: async () => (await import("./limits.js")).suite,
+  },
+  {
     name: "thread-vs-loop",
     description: "CPU kernels, I/O and no-op tasks on the event loop vs the thread pool",
     load: async () => (await import("./thread-vs-loop/index.js")).suite,
