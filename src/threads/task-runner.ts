@@ -224,6 +224,9 @@ async function runSlow(
     if (typeof fn !== "function")
       return outcome(NOT_FOUND, `${task.u}#${task.n}`, context, started);
     started = performance.now(); // the function's own time: loading it is not its cost
+    // runTimeout counts from here: importing the module (tsx can take tens of ms) and
+    // applying broadcasts are not the task's run.
+    if (task.w === 1) Atomics.notify(states, at);
     if (task.m === 0) {
       let result = (fn as Fn).apply(context, task.a as unknown[]);
       if (isThenable(result)) result = await result;
@@ -253,13 +256,13 @@ function runOne(task: TaskMessage): Outcome | Promise<Outcome> {
   if (Atomics.compareExchange(states, at, QUEUED, RUNNING) !== QUEUED)
     return [SKIPPED, undefined, retiring, -1];
   Atomics.store(states, at + 1, threadId);
-  if (task.w === 1) Atomics.notify(states, at);
   const started = performance.now();
   const namespace = modules.get(task.u);
   if (task.m === 1 || board.behind() || namespace === undefined || isThenable(namespace))
     return runSlow(task, states, at, started);
   const fn = namespace[task.n];
   if (typeof fn !== "function") return runSlow(task, states, at, started);
+  if (task.w === 1) Atomics.notify(states, at); // runTimeout counts from here
   const context = new Context(states, at);
   let result: unknown;
   try {
