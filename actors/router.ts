@@ -8,7 +8,7 @@
  * - `round-robin`: routee 0, 1, 2, ... in pool order, wrapping round;
  * - `random`: uniform, from `options.random` (seed it in tests);
  * - `least-loaded`: the routee with the fewest messages queued plus handlers running, read
- *   from `system.inspect()`; ties go round-robin;
+ *   from `this.context.inspect()` (this router's subtree only); ties go round-robin;
  * - `broadcast`: every routee; an ask replies with the array of replies, in pool order;
  * - `{ consistentHash: (method, args) => key }`: a hash ring with virtual nodes, so the same
  *   key always reaches the same routee and resizing moves only about 1/n of the keys.
@@ -40,7 +40,6 @@ import {
   type ActorClass,
   type ActorFactory,
   type ActorRef,
-  type ActorSnapshot,
   type ArgsOf,
   type AskOptions,
   type MessageName,
@@ -247,8 +246,8 @@ export class Router<A extends Actor, F extends Fanout = Fanout> extends Actor {
 
   /**
    * The routee with the fewest messages queued plus handlers running; among equals, the
-   * first at or after the round-robin position, so an idle pool is used in turn. Reads the
-   * system's snapshot, which costs a walk over the actors on the way to this router.
+   * first at or after the round-robin position, so an idle pool is used in turn. Reads this
+   * router's own snapshot: the cost grows with the routees, not with the system.
    */
   #leastLoaded(): ActorRef<A> {
     const loads = this.#loads();
@@ -268,16 +267,9 @@ export class Router<A extends Actor, F extends Fanout = Fanout> extends Actor {
     return (pool[best] as Routee<A>).ref;
   }
 
+  /** Each routee's messages queued plus handlers running, from this router's own subtree. */
   #loads(): Map<string, number> {
-    const path = this.context.path;
-    let level: readonly ActorSnapshot[] = this.context.system.inspect().actors;
-    for (;;) {
-      const node = level.find((s) => s.path === path || path.startsWith(`${s.path}/`));
-      if (node === undefined) return new Map();
-      if (node.path === path)
-        return new Map(node.children.map((c) => [c.path, c.mailbox + c.inFlight]));
-      level = node.children;
-    }
+    return new Map(this.context.inspect().children.map((c) => [c.path, c.mailbox + c.inFlight]));
   }
 }
 

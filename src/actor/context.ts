@@ -8,6 +8,7 @@ import type { ActorRef } from "./actor-ref.js";
 import type { ActorCell } from "./cell.js";
 import type { ActorClass, ActorFactory } from "./factory.js";
 import type { SpawnOptions } from "./spawn-options.js";
+import type { ActorSnapshot } from "./snapshot.js";
 import type { ActorSystem } from "../system/actor-system.js";
 import { InvalidOptionError } from "../errors.js";
 import { checkKnownKeys, checkNonNegativeDuration, checkObject } from "../validation.js";
@@ -129,5 +130,14 @@ export class ActorContext<Self extends Actor = Actor> {
 
   get stashSize(): number {
     return this.#cell.stashSize;
+  }
+
+  /**
+   * This actor's snapshot with its subtree (status, mailbox depth, in-flight handlers of
+   * each child, …): what `system.inspect()` shows for it, at the cost of this subtree only.
+   * A router reads its routees' load from it.
+   */
+  inspect(): ActorSnapshot {
+    return this.#cell.snapshot();
   }
 }
