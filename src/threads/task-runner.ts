@@ -211,6 +211,7 @@ async function runSlow(
   startedAt: number,
 ): Promise<Outcome> {
   let started = startedAt;
+  let notified = false;
   const context = new Context(states, at);
   try {
     const broadcastFailure = await applyBroadcasts();
@@ -226,6 +227,7 @@ async function runSlow(
     started = performance.now(); // the function's own time: loading it is not its cost
     // runTimeout counts from here: importing the module (tsx can take tens of ms) and
     // applying broadcasts are not the task's run.
+    notified = true;
     if (task.w === 1) Atomics.notify(states, at);
     if (task.m === 0) {
       let result = (fn as Fn).apply(context, task.a as unknown[]);
@@ -243,6 +245,10 @@ async function runSlow(
     return succeed(results, context, started);
   } catch (error) {
     return fail(error, context, started);
+  } finally {
+    // Ended before its function ran (a missing export, a failed import or broadcast): wake
+    // the pool's runTimeout watch anyway, so it does not wait for the slot's next task.
+    if (!notified && task.w === 1) Atomics.notify(states, at);
   }
 }
 
