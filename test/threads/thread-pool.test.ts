@@ -75,6 +75,19 @@ describe("results", () => {
     expect(stats.inFlight).toBe(0);
   });
 
+  it("counts busy time and utilization from the threads' own measure of each task", async () => {
+    // Regression: Piscina 5's `utilization` reads about a thousandth of the real share, so
+    // the dashboard's pool chart stayed at 0 %. The pool now sums its runners' measures.
+    const threads = pool({ maxThreads: 1 });
+    expect(threads.stats.busyMs).toBe(0);
+    const measured = await threads.run(tasks.busyFor, [30]);
+    const stats = threads.stats;
+    expect(stats.maxThreads).toBe(1);
+    expect(stats.busyMs).toBeGreaterThanOrEqual(measured);
+    expect(stats.utilization).toBeGreaterThan(0);
+    expect(stats.utilization).toBeLessThanOrEqual(1);
+  });
+
   it("copies objects, Maps and typed arrays back", async () => {
     const threads = pool({ maxThreads: 1 });
     const value = {
