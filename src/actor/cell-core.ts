@@ -48,7 +48,7 @@ import { SendWait } from "./send-wait.js";
 import { isActorClass, type ActorClass, type ActorFactory } from "./factory.js";
 import { STATUS_NAMES, type ActorSnapshot, type ActorStatus } from "./snapshot.js";
 import type { ActorCell } from "./cell.js";
-import { protocolOf, type Protocol } from "./protocol.js";
+import { protocolOf, type Handler, type Protocol } from "./protocol.js";
 import { answerRemaining, runStopHook } from "./stopping.js";
 import { emitOverflow, overflow } from "./overflow.js";
 import {
@@ -308,6 +308,11 @@ export abstract class CellCore implements Delivery, AskTarget, TimerOwner, Sched
 
   protected _unknown(method: string): UnknownMessageError {
     return new UnknownMessageError(this.path, method, [...this._protocol.handlers.keys()]);
+  }
+
+  /** The handler of message `method`, if the actor has one (the HTTP gateway reads its arity). */
+  handlerOf(method: string): Handler | undefined {
+    return this._protocol.lookup(method);
   }
 
   checkMethod(method: string): void {

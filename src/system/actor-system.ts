@@ -41,7 +41,7 @@ import { systemEnded, systemStarted } from "./stray-rejections.js";
 import { Supervisor, SupervisorSpec, supervisorSpawnOptions } from "../supervision/tree.js";
 import { SystemEventBus } from "./event-bus.js";
 import type { Runtime } from "./runtime.js";
-import { ThreadPool } from "../threads/thread-pool.js";
+import { ThreadPool, type ThreadPoolStats } from "../threads/thread-pool.js";
 import { resolvePoolOptions, type ThreadPoolOptions } from "../threads/pool-options.js";
 
 export interface ActorSystemOptions {
@@ -101,6 +101,8 @@ export interface SystemSnapshot {
   readonly deadLetters: number;
   /** Top-level actors with their subtrees. */
   readonly actors: readonly ActorSnapshot[];
+  /** The thread pool's counters; null until something uses `system.threads`. */
+  readonly threads: ThreadPoolStats | null;
 }
 
 /** The root of user actors; it has no protocol of its own. */
@@ -120,6 +122,10 @@ class SystemRuntime implements Runtime {
   readonly deadLetterHistory: number;
   deadLetterCount = 0;
   status: SystemStatus = "running";
+  /** Clock time when the system was created. */
+  readonly createdAt: number;
+  readonly terminated$: Promise<void>;
+  markTerminated!: () => void;
   readonly #onFatal: ((error: Error, path: string) => void) | undefined;
   #nextId = 0;
 
@@ -134,6 +140,8 @@ class SystemRuntime implements Runtime {
     this.deadLetterHistory = options.deadLetterHistory ?? 100;
     this.#onFatal = options.onFatal;
     this.recentDeadLetters = new RingBuffer(Math.min(this.deadLetterHistory, 1024));
+    this.createdAt = this.clock.now();
+    this.terminated$ = new Promise((resolve) => (this.markTerminated = resolve));
   }
 
   get closed(): boolean {
@@ -279,6 +287,19 @@ export class ActorSystem {
     return this.#runtime.clock;
   }
 
+  /** Time since the system was created, in ms of its clock. */
+  get uptime(): number {
+    return this.#runtime.clock.now() - this.#runtime.createdAt;
+  }
+
+  /**
+   * Resolves when the system has terminated (after `shutdown()` completes, whoever called
+   * it). Servers and other resources tied to the system close on it.
+   */
+  get whenTerminated(): Promise<void> {
+    return this.#runtime.terminated$;
+  }
+
   /**
    * The system's thread pool for CPU-bound work: `run`, `map`, `broadcast`, `stats`. Its
    * threads start on first use and stop with the system; after shutdown it rejects with
@@ -379,6 +400,7 @@ export class ActorSystem {
       status: this.status,
       deadLetters: this.#runtime.deadLetterCount,
       actors: [...this.#guardian.children].map((c) => c.snapshot()),
+      threads: this.#threads?.stats ?? null,
     };
   }
 
@@ -410,5 +432,6 @@ export class ActorSystem {
     runtime.deadlines.clear();
     runtime.status = "terminated";
     systemEnded();
+    runtime.markTerminated();
   }
 }

@@ -367,6 +367,7 @@ describe("inspect", () => {
       status: "terminated",
       deadLetters: 0,
       actors: [],
+      threads: null,
     });
   });
 });
