@@ -6,12 +6,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   Actor,
+  ActorSystem,
   ActorStoppedError,
   InvalidOptionError,
   ShutdownTimeoutError,
   SystemShutDownError,
   type ActorRef,
-  type ActorSystem,
   type DeadLetter,
 } from "../../src/index.js";
 import { flush, type VirtualClock } from "../../src/testing/index.js";
@@ -354,5 +354,41 @@ describe("context.stop", () => {
       expect(target.alive).toBe(true);
     }
     expect(stops).toEqual([]);
+  });
+});
+
+describe("whenTerminated and uptime", () => {
+  it("counts uptime on the system's clock", async () => {
+    expect(system.uptime).toBe(0);
+    await clock.advance(1_500);
+    expect(system.uptime).toBe(1_500);
+  });
+
+  it("resolves whenTerminated once shutdown has finished, whoever called it", async () => {
+    const worker = system.spawn(() => new Worker([]), { name: "w" });
+    const release = gate();
+    const waiting = worker.ask("wait", release.wait, 1);
+    let terminated = false;
+    void system.whenTerminated.then(() => (terminated = true));
+    const shutdown = system.shutdown();
+    await flush();
+    expect(system.status).toBe("shutting-down");
+    expect(terminated).toBe(false);
+    release.open();
+    await shutdown;
+    await flush();
+    expect(terminated).toBe(true);
+    await expect(waiting).resolves.toBe(1);
+    expect(system.whenTerminated).toBe(system.whenTerminated);
+  });
+});
+
+describe("inspect() and the thread pool", () => {
+  it("shows the pool's stats only once something has used system.threads", () => {
+    expect(system.inspect().threads).toBeNull();
+    const stats = new ActorSystem({ clock, threads: { inline: true } });
+    void stats.threads;
+    expect(stats.inspect().threads).toMatchObject({ started: true, completed: 0 });
+    return stats.shutdown();
   });
 });
