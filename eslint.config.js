@@ -4,7 +4,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "coverage/", "bench/results/", "node_modules/"] },
+  {
+    ignores: ["dist/", "coverage/", "bench/results/", "node_modules/", "docs/api/", "test-output/"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

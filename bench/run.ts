@@ -14,7 +14,7 @@ import { environment } from "./lib/env.js";
 import { renderMarkdown, writeResults } from "./lib/results.js";
 import { SUITES, type SuiteEntry } from "./suites.js";
 
-const USAGE = `usage: npm run bench -- [--quick] [suite ...]
+const USAGE = `usage: npm run bench -- [--quick] [suite ...]   (or: npx troupe bench [--quick] [suite ...])
 
   --quick     every scenario with tiny sizes and few repetitions (a smoke run for CI)
   -h, --help  this text

@@ -16,7 +16,7 @@
  *      foreman, which watches its workers, learns of the stop in `onTerminated`;
  *   4. work goes on with the workers that are left; then the final tree and a clean shutdown.
  *
- * Run it directly with `npx tsx examples/start.ts`, or `npm run example -- start`.
+ * Run it directly with `npx tsx examples/job-board.ts`, or `npm run example -- job-board`.
  */
 // Inside this repository the examples import the source; your code imports "troupe".
 import {

@@ -1,5 +1,5 @@
 /**
- * Whole-program test of examples/ledger.ts (one-for-all), run as a child process the way a
+ * Whole-program test of examples/bank.ts (one-for-all), run as a child process the way a
  * user runs it. The checks are on output lines and the exit code only: the journal's
  * failure, the group stopped in reverse start order and restarted in start order, the
  * state rebuilt from the durable log, and the invariant (the total never changes). The
@@ -8,11 +8,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { lineIndex, matching, runTs, type Run } from "../support/run-program.js";
 
-describe("examples/ledger.ts (one-for-all)", () => {
+describe("examples/bank.ts (one-for-all)", () => {
   let run: Run;
 
   beforeAll(async () => {
-    run = await runTs(["examples/ledger.ts"], 15_000);
+    run = await runTs(["examples/bank.ts"], 15_000);
   }, 25_000);
 
   it("exits by itself with code 0 and nothing on stderr", () => {
@@ -32,7 +32,7 @@ describe("examples/ledger.ts (one-for-all)", () => {
     expect(auditor).toBeGreaterThan(journal);
     lineIndex(
       run,
-      /^ledger\s+children: \/user\/ledger\/accounts, \/user\/ledger\/journal, \/user\/ledger\/auditor$/,
+      /^bank\s+children: \/user\/bank\/accounts, \/user\/bank\/journal, \/user\/bank\/auditor$/,
     );
   });
 
@@ -44,7 +44,7 @@ describe("examples/ledger.ts (one-for-all)", () => {
   it("reports the journal's failure, then stops the group in reverse start order", () => {
     const failed = lineIndex(
       run,
-      /^failed\s+\/user\/ledger\/journal in transfer\(\): disk full while writing transfer #3$/,
+      /^failed\s+\/user\/bank\/journal in transfer\(\): disk full while writing transfer #3$/,
     );
     // Only the journal failed: the others were stopped by the strategy, not by errors.
     expect(matching(run, /^failed\s/)).toHaveLength(1);
@@ -61,13 +61,13 @@ describe("examples/ledger.ts (one-for-all)", () => {
     const stopped = lineIndex(run, /^stop\s+accounts, holding .*never credited$/);
     expect(run.lines.slice(stopped + 1, stopped + 4)).toEqual([
       expect.stringMatching(
-        /^restarted\s+\/user\/ledger\/accounts from its factory \(restart 1\)$/,
+        /^restarted\s+\/user\/bank\/accounts from its factory \(restart 1\)$/,
       ) as string,
       expect.stringMatching(
-        /^restarted\s+\/user\/ledger\/journal from its factory \(restart 1\)$/,
+        /^restarted\s+\/user\/bank\/journal from its factory \(restart 1\)$/,
       ) as string,
       expect.stringMatching(
-        /^restarted\s+\/user\/ledger\/auditor from its factory \(restart 1\)$/,
+        /^restarted\s+\/user\/bank\/auditor from its factory \(restart 1\)$/,
       ) as string,
     ]);
     expect(matching(run, /^restarted\s/)).toHaveLength(3);
@@ -112,9 +112,9 @@ describe("examples/ledger.ts (one-for-all)", () => {
         /^stop\s+accounts, holding alice 1200, bob 1050, carol 750 \(total 3000\)$/,
       ) as string,
       expect.stringMatching(
-        /^ledger\s+log: transfer #1 alice -> bob 100; transfer #2 bob -> carol 50; transfer #3 carol -> alice 300$/,
+        /^bank\s+log: transfer #1 alice -> bob 100; transfer #2 bob -> carol 50; transfer #3 carol -> alice 300$/,
       ) as string,
-      "ledger-demo: terminated",
+      "bank: terminated",
     ]);
   });
 });

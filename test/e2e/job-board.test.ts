@@ -1,5 +1,5 @@
 /**
- * Whole-program tests for the examples: `npm start` (examples/start.ts) and the example runner
+ * Whole-program tests for examples/job-board.ts and the example runner
  * (examples/run.ts), each run as a child process the way a user runs them. The checks are on
  * output lines and exit codes only; the programs print no timings, so no line depends on the
  * machine's speed. Each child is bounded by a timeout and always killed in `finally`.
@@ -7,11 +7,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { lineIndex, matching, runTs, type Run } from "../support/run-program.js";
 
-describe("npm start (examples/start.ts)", () => {
+describe("examples/job-board.ts", () => {
   let run: Run;
 
   beforeAll(async () => {
-    run = await runTs(["examples/start.ts"], 15_000);
+    run = await runTs(["examples/job-board.ts"], 15_000);
   }, 25_000);
 
   it("exits by itself with code 0 and nothing on stderr", () => {
@@ -128,7 +128,7 @@ describe("npm run example (examples/run.ts)", () => {
     const run = await runTs(["examples/run.ts"], 15_000);
     expect(run.code, run.stderr).toBe(0);
     expect(run.lines[0]).toBe("Usage: npm run example -- <name> [args...]");
-    lineIndex(run, /^ {2}start\s+Job board: a foreman restarts a worker/);
+    lineIndex(run, /^ {2}job-board\s+Job board: a foreman restarts a worker/);
     expect(matching(run, /^ {2}run\s/)).toEqual([]);
   });
 
@@ -137,11 +137,11 @@ describe("npm run example (examples/run.ts)", () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain('Unknown example "no-such-example".');
-    expect(run.stderr).toMatch(/^ {2}start\s+Job board: /m);
+    expect(run.stderr).toMatch(/^ {2}job-board\s+Job board: /m);
   });
 
   it("runs an example by name and passes its exit code on", async () => {
-    const run = await runTs(["examples/run.ts", "start"], 15_000);
+    const run = await runTs(["examples/run.ts", "job-board"], 15_000);
     expect(run.code, run.stderr).toBe(0);
     expect(run.lines.at(-1)).toBe("job-board: terminated");
   });

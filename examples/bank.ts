@@ -1,12 +1,12 @@
 /**
- * Ledger: one-for-all restarts three actors that must agree, and no money is lost.
+ * Bank: one-for-all restarts accounts, journal and auditor together, and no money is lost.
  *
  * The tree, started with `system.start(supervisor(...))`:
  *
- *   /user/ledger            a supervisor with oneForAll(): one fails, all restart
- *   /user/ledger/accounts   the balances, in memory
- *   /user/ledger/journal    runs transfers: debit, write to the durable log, credit
- *   /user/ledger/auditor    its own tally of the committed transfers; checks the accounts
+ *   /user/bank            a supervisor with oneForAll(): one fails, all restart
+ *   /user/bank/accounts   the balances, in memory
+ *   /user/bank/journal    runs transfers: debit, write to the durable log, credit
+ *   /user/bank/auditor    its own tally of the committed transfers; checks the accounts
  *
  * The durable log is a plain array outside the actors (think of a database table or an
  * append-only file). It is the only thing that survives a restart: each actor's factory
@@ -19,7 +19,7 @@
  * whole group restarts, the total is unchanged; 3. the third transfer is retried and
  * committed. Every phase ends with the auditor's check of the invariant.
  *
- * Run it with `npx tsx examples/ledger.ts`, or `npm run example -- ledger`.
+ * Run it with `npx tsx examples/bank.ts`, or `npm run example -- bank`.
  */
 // Inside this repository the examples import the source; your code imports "troupe".
 import { Actor, ActorSystem, child, oneForAll, supervisor, type ActorRef } from "../src/index.js";
@@ -239,7 +239,7 @@ function describeTransfer(t: Transfer): string {
 }
 
 async function main(): Promise<void> {
-  const system = new ActorSystem({ name: "ledger-demo" });
+  const system = new ActorSystem({ name: "bank" });
   system.events.on("failed", ({ path, phase, method, error }) =>
     say("failed", `${path} in ${method === undefined ? phase : `${method}()`}: ${error.message}`),
   );
@@ -253,7 +253,7 @@ async function main(): Promise<void> {
     const ledger = system.start(
       supervisor(
         {
-          name: "ledger",
+          name: "bank",
           // The three only make sense together, so a failure of any restarts all of them.
           // At most 3 group restarts a minute; past that the supervisor gives up (escalates).
           strategy: oneForAll({ maxRestarts: 3, within: 60_000 }),
@@ -265,9 +265,9 @@ async function main(): Promise<void> {
         ],
       ),
     );
-    say("ledger", `children: ${(await ledger.ask("children")).join(", ")}`);
-    const journal = system.lookup<Journal>("ledger/journal");
-    const auditor = system.lookup<Auditor>("ledger/auditor");
+    say("bank", `children: ${(await ledger.ask("children")).join(", ")}`);
+    const journal = system.lookup<Journal>("bank/journal");
+    const auditor = system.lookup<Auditor>("bank/auditor");
     if (journal === undefined || auditor === undefined) throw new Error("the ledger did not start");
     printAudit(await auditor.ask("check"));
 
@@ -303,7 +303,7 @@ async function main(): Promise<void> {
     // timers, so the process exits on its own.
     console.log("== shutdown");
     await system.shutdown();
-    say("ledger", `log: ${log.entries.map(describeTransfer).join("; ")}`);
+    say("bank", `log: ${log.entries.map(describeTransfer).join("; ")}`);
     console.log(`${system.name}: ${system.status}`);
   }
 }
