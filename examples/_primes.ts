@@ -1,4 +1,4 @@
-/** Task functions and a thread-resident class for examples/threads.ts (they run in threads). */
+/** Task functions and a thread-resident class for the examples (they run in threads). */
 import type { TaskContext } from "../src/index.js";
 
 /** Counts the primes below `limit` by trial division: plain CPU work, no I/O. */
