@@ -3,11 +3,9 @@
  * must exit by itself with code 0 and nothing on stderr; one that imports vitest is a test
  * file, and all of those run in one `vitest run`, whose tests must pass.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runTs } from "../support/run-program.js";
+import { runNode, runTs } from "../support/run-program.js";
 
 /** Runs tasks at most `limit` at a time, in call order. */
 export function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
@@ -80,26 +78,14 @@ export async function runTestFiles(
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith("VITEST")),
   );
-  const child = spawn(
-    process.execPath,
+  const { code, signal, stdout, stderr } = await runNode(
     [
       join(root, "node_modules/vitest/vitest.mjs"),
       ...["run", "--root", dir, "--config", config, "--configLoader", "runner"],
       ...["--reporter", "json"],
     ],
-    {
-      cwd: dir,
-      env: { ...env, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: timeoutMs,
-      killSignal: "SIGKILL",
-    },
+    { cwd: dir, env: { ...env, NO_COLOR: "1" }, timeoutMs },
   );
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const [code, signal] = (await once(child, "close")) as [number | null, string | null];
 
   const results = new Map<string, string[]>();
   let report: JsonReport | undefined;

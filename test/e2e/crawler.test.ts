@@ -6,10 +6,8 @@
  * URL found is accounted for. Timing-dependent numbers (elapsed, requests/s, how full the
  * busiest second was) are only checked against the limits the example states.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ROOT, lineIndex, matching, runTs, type Run } from "../support/run-program.js";
+import { lineIndex, matching, runTs, startTs, type Run } from "../support/run-program.js";
 
 /** The number in the summary row labelled `label` (the first number after it). */
 function row(run: Run, label: string): number {
@@ -94,37 +92,21 @@ describe("examples/crawler.ts", () => {
 
 describe("examples/crawler.ts --serve", () => {
   it("serves the dashboard until SIGINT, then shuts down and exits 0", async () => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "examples/crawler.ts", "--serve", "--port", "0"],
-      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], timeout: 60_000, killSignal: "SIGKILL" },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const closed = once(child, "close") as Promise<[number | null, NodeJS.Signals | null]>;
+    const example = startTs(["examples/crawler.ts", "--serve", "--port", "0"], 60_000);
     try {
-      // Read until the dashboard's URL is printed (bounded by the child's timeout).
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-          stdout += chunk;
-          const found = /^dashboard\s+(http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(stdout)?.[1];
-          if (found !== undefined) resolve(found);
-        });
-        void closed.then(() => reject(new Error(`exited early:\n${stdout}\n${stderr}`)));
-      });
+      const [, url = ""] = await example.waitFor(/^dashboard\s+(http:\/\/127\.0\.0\.1:\d+\/)$/m);
       const status = await fetch(`${url}api/status`);
       expect(status.status).toBe(200);
       expect(((await status.json()) as { name: string }).name).toBe("crawler");
       // Most likely mid-crawl: Ctrl-C must stop the crawl as gracefully as an idle server.
-      child.kill("SIGINT");
-      const [code, signal] = await closed;
-      expect(signal, stderr).toBeNull();
-      expect(code, stdout + stderr).toBe(0);
-      expect(stderr).toBe("");
-      expect(stdout).toMatch(/^stopped\s+the system and the site$/m);
+      example.signal("SIGINT");
+      const run = await example.closed;
+      expect(run.signal, run.stderr).toBeNull();
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stderr).toBe("");
+      lineIndex(run, /^stopped\s+the system and the site$/);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      example.kill();
     }
   }, 70_000);
 });

@@ -6,10 +6,8 @@
  * checks are on output lines and the exit code; counts that depend on timing are checked as
  * "at least one", never exactly.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ROOT, lineIndex, runTs, type Run } from "../support/run-program.js";
+import { lineIndex, runTs, startTs, type Run } from "../support/run-program.js";
 
 describe("examples/observe.ts (troupe/http)", () => {
   let run: Run;
@@ -66,38 +64,23 @@ describe("examples/observe.ts (troupe/http)", () => {
 
 describe("examples/observe.ts --serve", () => {
   it("keeps serving until SIGINT, then shuts down and exits 0", async () => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "examples/observe.ts", "--serve", "--port", "0"],
-      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], timeout: 30_000, killSignal: "SIGKILL" },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const closed = once(child, "close") as Promise<[number | null, NodeJS.Signals | null]>;
+    const example = startTs(["examples/observe.ts", "--serve", "--port", "0"], 30_000);
     try {
-      // Read until the example says it is serving (bounded by the child's timeout).
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-          stdout += chunk;
-          const found = /^dashboard\s+(\S+)$/m.exec(stdout)?.[1];
-          if (found !== undefined && /^serving\s+until Ctrl-C$/m.test(stdout)) resolve(found);
-        });
-        void closed.then(() => reject(new Error(`exited early:\n${stdout}\n${stderr}`)));
-      });
+      const [, url = ""] = await example.waitFor(/^dashboard\s+(\S+)$/m);
+      await example.waitFor(/^serving\s+until Ctrl-C$/m);
       const status = await fetch(`${url}api/status`);
       expect(status.status).toBe(200);
       expect(((await status.json()) as { name: string }).name).toBe("shop");
       const page = await fetch(url);
       expect(page.status).toBe(200);
       expect(page.headers.get("content-type")).toContain("text/html");
-      child.kill("SIGINT");
-      const [code, signal] = await closed;
-      expect(signal, stderr).toBeNull();
-      expect(code, stderr).toBe(0);
-      expect(stdout).toMatch(/^stopped\s+the system and its server$/m);
+      example.signal("SIGINT");
+      const run = await example.closed;
+      expect(run.signal, run.stderr).toBeNull();
+      expect(run.code, run.stderr).toBe(0);
+      lineIndex(run, /^stopped\s+the system and its server$/);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      example.kill();
     }
   }, 40_000);
 });
