@@ -37,6 +37,7 @@ import {
   Actor,
   InvalidOptionError,
   TroupeError,
+  child,
   type ActorClass,
   type ActorFactory,
   type ActorRef,
@@ -44,6 +45,7 @@ import {
   type AskOptions,
   type MessageName,
   type ReplyOf,
+  type SpawnOptions,
 } from "../src/index.js";
 import { HashRing } from "./router-ring.js";
 
@@ -85,9 +87,15 @@ export interface RouterOptions<A extends Actor> {
    * @default 100
    */
   readonly virtualNodes?: number;
+  /**
+   * Spawn options of every routee (its mailbox, `concurrency`, a shared `rateLimit`,
+   * `restart`, `shutdownTimeout`, …); the router names the routees itself.
+   * @default {}
+   */
+  readonly routeeOptions?: Omit<SpawnOptions, "name">;
 }
 
-const OPTION_KEYS = ["routees", "routing", "random", "virtualNodes"];
+const OPTION_KEYS = ["routees", "routing", "random", "virtualNodes", "routeeOptions"];
 
 /** A router was asked to route while it has no routee (all of them stopped for good). */
 export class NoRouteesError extends TroupeError {
@@ -111,6 +119,7 @@ interface RouterSpec<A extends Actor> {
   readonly routing: Routing<A>;
   readonly random: () => number;
   readonly virtualNodes: number;
+  readonly routeeOptions: Omit<SpawnOptions, "name">;
 }
 
 interface Routee<A extends Actor> {
@@ -196,7 +205,7 @@ export class Router<A extends Actor, F extends Fanout = Fanout> extends Actor {
   #grow(count: number): void {
     for (let i = 0; i < count; i++) {
       const name = `routee-${this.#nextName++}`;
-      const ref = this.context.spawn(this.#spec.routee, { name });
+      const ref = this.context.spawn(this.#spec.routee, { ...this.#spec.routeeOptions, name });
       this.context.watch(ref);
       this.#routees.push({ name, ref });
       this.#ring?.add(name);
@@ -333,7 +342,22 @@ export function router<A extends Actor>(
     throw new InvalidOptionError("random", "a function returning numbers in [0, 1)", random);
   const virtualNodes = options.virtualNodes ?? 100;
   checkSize("virtualNodes", virtualNodes);
-  const spec: RouterSpec<A> = { routee, routees: options.routees, routing, random, virtualNodes };
+  const routeeOptions = options.routeeOptions ?? {};
+  if ("name" in routeeOptions)
+    throw new InvalidOptionError(
+      "routeeOptions.name",
+      "absent: the router names its routees (routee-1, routee-2, …)",
+      routeeOptions.name,
+    );
+  child(routee, routeeOptions); // validates the spawn options now, not at the first spawn
+  const spec: RouterSpec<A> = {
+    routee,
+    routees: options.routees,
+    routing,
+    random,
+    virtualNodes,
+    routeeOptions,
+  };
   const fanout: Fanout = routing === "broadcast" ? "all" : "one";
   return () => new Router(spec, fanout);
 }

@@ -357,14 +357,39 @@ describe("options", () => {
     ["random", { routees: 1, random: 3 }, 'Option "random" must be a function'],
     ["virtualNodes", { routees: 1, virtualNodes: -1 }, 'Option "virtualNodes" must be an integer'],
     [
+      "routee name",
+      { routees: 1, routeeOptions: { name: "w" } },
+      'Option "routeeOptions.name" must be absent: the router names its routees',
+    ],
+    [
+      "routee spawn option",
+      { routees: 1, routeeOptions: { concurrency: 0 } },
+      'Option "concurrency" must be an integer',
+    ],
+    [
       "an unknown key",
       { routees: 1, size: 2 },
-      'Option "options.size" must be one of the known options (routees, routing, random, virtualNodes); received 2 (number).',
+      'Option "options.size" must be one of the known options (routees, routing, random, virtualNodes, routeeOptions); received 2 (number).',
     ],
   ])("rejects a bad %s eagerly, naming the option", (_what, options, message) => {
     const make = (): unknown => router(Worker, options as RouterOptions<Worker>);
     expect(make).toThrow(InvalidOptionError);
     expect(make).toThrow(message);
+  });
+
+  it("spawns every routee with routeeOptions (here concurrency 2)", async () => {
+    const pool = spawnPool({ routees: 2, routeeOptions: { concurrency: 2 } });
+    const [first] = await pool.routees();
+    if (first === undefined) throw new Error("no routee");
+    const release = gate();
+    const held = [first.ask("hold", release.wait), first.ask("hold", release.wait)];
+    await flush();
+    // Both holds run at once on one routee: concurrency 2 reached it.
+    expect(log).toEqual(["routee-0:hold", "routee-0:hold"]);
+    const snapshot = system.inspect().actors[0]?.children.find((a) => a.name === "routee-0");
+    expect(snapshot?.inFlight).toBe(2);
+    release.open();
+    await expect(Promise.all(held)).resolves.toEqual(["routee-0", "routee-0"]);
   });
 
   it("gives the spawned router's ref the Router type", async () => {
