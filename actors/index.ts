@@ -9,6 +9,7 @@ export {
   UnknownJobError,
   type TaskQueueActor,
   type TaskQueueOptions,
+  type JobInfo,
   type SubmitOptions,
   type JobState,
   type JobStatus,

@@ -17,6 +17,7 @@ import {
 } from "../src/index.js";
 import { JobQueueFullError, UnknownJobError } from "./task-queue-errors.js";
 import type {
+  JobInfo,
   JobState,
   JobStatus,
   Percentiles,
@@ -52,10 +53,13 @@ export class TaskWorker<J, R> extends Actor {
     this.#handle = handle;
   }
 
-  async run(job: J, timeoutMs: number, signal: AbortSignal): Promise<Attempt<R>> {
+  async run(job: J, timeoutMs: number, signal: AbortSignal, info: JobInfo): Promise<Attempt<R>> {
     const clock = this.context.system.clock;
     try {
-      const value = await timeout((s) => this.#handle(job, s), timeoutMs, { clock, signal });
+      const value = await timeout((s) => this.#handle(job, s, info), timeoutMs, {
+        clock,
+        signal,
+      });
       return { kind: "completed", value };
     } catch (error) {
       if (error instanceof TimeoutError) return { kind: "timed-out", deadline: error.deadline };
@@ -320,8 +324,9 @@ export class TaskQueueActor<J, R> extends Actor {
     job.worker = worker;
     job.controller = controller;
     const { id } = job;
+    const info: JobInfo = { id, attempt: job.attempts };
     this.pipeToSelf(
-      ref.with({ timeout: Infinity }).ask("run", job.job, job.timeoutMs, controller.signal),
+      ref.with({ timeout: Infinity }).ask("run", job.job, job.timeoutMs, controller.signal, info),
       (self, attempt) => self.attemptSettled(id, controller, attempt),
       (self, error) => self.workerCrashed(id, controller, error),
     );

@@ -59,9 +59,17 @@ import { TaskQueueActor, type Reply } from "./task-queue-actor.js";
 export { JobQueueFullError, UnknownJobError } from "./task-queue-errors.js";
 export type { TaskQueueActor } from "./task-queue-actor.js";
 
+/** Which job a `handle` call runs, and which attempt of it this is. */
+export interface JobInfo {
+  /** The id `submit` answered. */
+  readonly id: string;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  readonly attempt: number;
+}
+
 export interface TaskQueueOptions<J, R> {
   /** Runs one job; abort your work when `signal` aborts (timeout or cancel). */
-  readonly handle: (job: J, signal: AbortSignal) => Promise<R> | R;
+  readonly handle: (job: J, signal: AbortSignal, info: JobInfo) => Promise<R> | R;
   /**
    * Worker actors, so jobs running at once.
    * @default 1
@@ -186,7 +194,11 @@ export function taskQueue<J, R>(options: TaskQueueOptions<J, R>): () => TaskQueu
     "retries",
   ]);
   if (typeof options.handle !== "function")
-    throw new InvalidOptionError("handle", "a function (job, signal) => result", options.handle);
+    throw new InvalidOptionError(
+      "handle",
+      "a function (job, signal, { id, attempt }) => result",
+      options.handle,
+    );
   checkCount("workers", options.workers, 1);
   checkCount("capacity", options.capacity, 1);
   checkCount("retention", options.retention, 0);

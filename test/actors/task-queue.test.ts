@@ -170,6 +170,22 @@ describe("TaskQueue", () => {
     expect(await queue.status(id)).toMatchObject({ state: "completed", attempts: 3 });
   });
 
+  it("tells the handler which job and which attempt it runs", async () => {
+    const seen: string[] = [];
+    const queue = spawnQueue({
+      handle: (n, _signal, { id, attempt }) => {
+        seen.push(`${id}#${attempt}`);
+        if (n === 2 && attempt === 1) throw new Error("first attempt fails");
+        return n;
+      },
+    });
+    const one = await queue.submit(1);
+    const two = await queue.submit(2, { retries: 1 });
+    expect(await queue.result(one)).toBe(1);
+    expect(await queue.result(two)).toBe(2);
+    expect(seen).toEqual([`${one}#1`, `${two}#1`, `${two}#2`]);
+  });
+
   it("fails a job after its retries are used up, with the last error", async () => {
     const errors: Error[] = [];
     const queue = spawnQueue({
