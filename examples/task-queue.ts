@@ -26,7 +26,13 @@
 // "troupe/actors".
 import { setTimeout as sleep } from "node:timers/promises";
 import { ActorSystem, OperationAbortedError, TimeoutError } from "../src/index.js";
-import { TaskQueue, taskQueue, type JobStatus, type SubmitOptions } from "../actors/index.js";
+import {
+  TaskQueue,
+  taskQueue,
+  type JobInfo,
+  type JobStatus,
+  type SubmitOptions,
+} from "../actors/index.js";
 
 interface Job {
   readonly name: string;
@@ -70,15 +76,11 @@ function say(who: string, state: string, text = ""): void {
   console.log(`${who.padEnd(10)} ${at}  ${state.padEnd(9)} ${text}`.trimEnd());
 }
 
-// Attempts per job, counted by the handler (the queue passes it only the job and a signal).
-const attempts = new Map<string, number>();
 let syncStarted!: () => void;
 const syncRunning = new Promise<void>((resolve) => (syncStarted = resolve));
 
 /** The job handler: works for `job.ms` unless its signal aborts first, then maybe throws. */
-async function handle(job: Job, signal: AbortSignal): Promise<string> {
-  const attempt = (attempts.get(job.name) ?? 0) + 1;
-  attempts.set(job.name, attempt);
+async function handle(job: Job, signal: AbortSignal, { attempt }: JobInfo): Promise<string> {
   say(job.name, "running", `attempt ${attempt}`);
   if (job.name === "sync-7") syncStarted();
   try {
