@@ -565,3 +565,65 @@ export class AllFailedError extends TroupeError {
     );
   }
 }
+
+// ---------------------------------------------------------------- remote (troupe/nats)
+
+/** Why a message could not be encoded for another node (see MessageEncodeError). */
+export type MessageEncodeReason =
+  "cyclic" | "too-deep" | "too-large" | "unsupported-type" | "invalid-envelope";
+
+/**
+ * A message or a reply could not be encoded for another node, so nothing was sent: `tell`
+ * and `ask` throw it synchronously. `reason` says why and `detail` where in the data.
+ */
+export class MessageEncodeError extends TroupeError {
+  readonly code = "ERR_MESSAGE_ENCODE";
+  constructor(
+    readonly reason: MessageEncodeReason,
+    /** Where and what, e.g. `args[0].onDone is a function (onDone)`. */
+    readonly detail: string,
+    /** The target's path or service key (tell/ask); undefined for a reply. */
+    readonly target: string | undefined,
+    /** The message's method (tell/ask); undefined for a reply. */
+    readonly method: string | undefined,
+    /** The ask a reply answers; undefined for tell/ask. */
+    readonly requestId: number | undefined,
+    /** "too-large": the encoded size in bytes, or a lower bound when encoding stopped early. */
+    readonly size?: number,
+    /** "too-large": the limit in bytes (`maxBytes`). */
+    readonly limit?: number,
+  ) {
+    const what =
+      requestId !== undefined
+        ? `the reply to request ${requestId}`
+        : `"${method ?? "?"}" to ${target ?? "?"}`;
+    super(`Cannot send ${what}: ${detail}. ${encodeAdvice(reason)}`);
+  }
+}
+
+function encodeAdvice(reason: MessageEncodeReason): string {
+  switch (reason) {
+    case "cyclic":
+      return (
+        "A message is copied to the other node, not shared: send data without cycles " +
+        "(e.g. ids instead of back-references)."
+      );
+    case "too-deep":
+      return "Flatten the data (e.g. an array instead of a deeply linked chain).";
+    case "too-large":
+      return (
+        "Send less per message (split it, or send a key the receiver can fetch the data " +
+        "with), or raise maxBytes."
+      );
+    case "unsupported-type":
+      return (
+        "Send plain data: objects, arrays, strings, numbers, booleans, null, undefined, " +
+        "bigint, Date, Map, Set, typed arrays, ArrayBuffer, DataView, and Errors (which " +
+        "carry their name, message and cause only)."
+      );
+    case "invalid-envelope":
+      return "Check the target and the method name; otherwise report this as a bug in troupe.";
+    default:
+      return reason satisfies never;
+  }
+}

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as errorsModule from "../src/errors.js";
-import { describeValue, toError } from "../src/errors.js";
+import { MessageEncodeError, describeValue, toError } from "../src/errors.js";
 import {
   Actor,
   ActorStartError,
@@ -390,6 +390,31 @@ describe("error classes", () => {
       code: "ERR_ALL_FAILED",
       fields: { errors: [cause, "x"] },
       message: ["All 2 competitor(s) failed"],
+    },
+    {
+      error: new MessageEncodeError(
+        "too-large",
+        "it encodes to 2000 bytes, over the limit of 1000 bytes",
+        "/user/a",
+        "put",
+        undefined,
+        2000,
+        1000,
+      ),
+      type: MessageEncodeError,
+      code: "ERR_MESSAGE_ENCODE",
+      fields: {
+        reason: "too-large",
+        target: "/user/a",
+        method: "put",
+        requestId: undefined,
+        size: 2000,
+        limit: 1000,
+      },
+      message: [
+        'Cannot send "put" to /user/a: it encodes to 2000 bytes, over the limit of 1000 bytes.',
+        "raise maxBytes",
+      ],
     },
   ];
 

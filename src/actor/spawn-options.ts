@@ -200,3 +200,8 @@ const NAME = /^[A-Za-z0-9_\-~@:+=][A-Za-z0-9_\-~@:+=$]{0,127}$/;
 export function checkActorName(name: unknown): asserts name is string {
   if (typeof name !== "string" || !NAME.test(name)) throw new InvalidNameError(name);
 }
+
+/** Whether `name` passes checkActorName: the subject-token rule, also used by troupe/nats. */
+export function isActorName(name: string): boolean {
+  return NAME.test(name);
+}
