@@ -57,18 +57,12 @@ import {
   type StopOptions,
 } from "../src/index.js";
 import type { VirtualClock } from "../src/testing/index.js";
+import { thrownBy } from "./support/thrown-by.js";
 import { startVirtualSystem, stopVirtualSystem } from "./support/virtual-system.js";
 
 /** Runs `fn`, expecting InvalidOptionError for `option`; returns it for further checks. */
 function invalidOption(fn: () => unknown, option: string): InvalidOptionError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown, `expected InvalidOptionError for "${option}"`).toBeInstanceOf(InvalidOptionError);
-  const error = thrown as InvalidOptionError;
+  const error = thrownBy(fn, InvalidOptionError);
   expect(error.code).toBe("ERR_INVALID_OPTION");
   expect(error.option).toBe(option);
   expect(error.message).toBe(

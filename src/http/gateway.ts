@@ -24,6 +24,7 @@ import {
   SystemShutDownError,
   UnknownMessageError,
 } from "../errors.js";
+import { checkDuration, checkKnownKeys } from "../validation.js";
 import { readArgs } from "./body.js";
 import { Exposure, type MethodRule } from "./exposure.js";
 import { HttpError, badRequest, notFound } from "./http-error.js";
@@ -62,14 +63,8 @@ type Callable = {
 export function checkGatewayOptions(options: unknown): asserts options is GatewayOptions {
   if (typeof options !== "object" || options === null || Array.isArray(options))
     throw new InvalidOptionError("gateway", "{ token, expose, askTimeout? }", options);
+  checkKnownKeys("gateway", options, ["token", "expose", "askTimeout"]);
   const { token, expose, askTimeout } = options as Record<string, unknown>;
-  for (const key of Object.keys(options))
-    if (!["token", "expose", "askTimeout"].includes(key))
-      throw new InvalidOptionError(
-        `gateway.${key}`,
-        "one of the known options (token, expose, askTimeout)",
-        (options as Record<string, unknown>)[key],
-      );
   if (typeof token !== "string" || token.length < 16 || /\s/.test(token))
     throw new InvalidOptionError(
       "gateway.token",
@@ -78,11 +73,7 @@ export function checkGatewayOptions(options: unknown): asserts options is Gatewa
     );
   if (!Array.isArray(expose) || !expose.every((e) => e instanceof Exposure))
     throw new InvalidOptionError("gateway.expose", "an array of expose(...) results", expose);
-  if (
-    askTimeout !== undefined &&
-    (typeof askTimeout !== "number" || !(askTimeout > 0) || !Number.isFinite(askTimeout))
-  )
-    throw new InvalidOptionError("gateway.askTimeout", "a number of milliseconds > 0", askTimeout);
+  checkDuration("gateway.askTimeout", askTimeout);
 }
 
 export class Gateway {

@@ -45,14 +45,7 @@ export function invalidOption(
   expected: string,
   received: unknown,
 ): InvalidOptionError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown, `expected InvalidOptionError for "${option}"`).toBeInstanceOf(InvalidOptionError);
-  const error = thrown as InvalidOptionError;
+  const error = thrownBy(fn, InvalidOptionError);
   expect(error.code).toBe("ERR_INVALID_OPTION");
   expect(error.name).toBe("InvalidOptionError");
   expect(error.option).toBe(option);
